@@ -1,0 +1,101 @@
+/**
+ * Reads environments/*.yaml into validated manifests and their plans. Every
+ * failure is a ManifestError whose message is one line: file, key, expectation.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from "fs";
+import { basename, extname, join, relative } from "path";
+import { parseDocument } from "yaml";
+import type { z } from "zod";
+import { EnvironmentPlan, planEnvironment, PlanError } from "../plan/environment";
+import { Manifest, manifestSchema } from "./schema";
+import { findProblem } from "./validate";
+
+/** The environment variable that names another manifest folder. */
+export const ENVIRONMENTS_DIR_VARIABLE = "ENVIRONMENTS_DIR";
+export const DEFAULT_ENVIRONMENTS_DIR = "environments";
+
+export class ManifestError extends Error {}
+
+export interface LoadedEnvironment {
+  /** The manifest's path as given to the loader. */
+  file: string;
+  manifest: Manifest;
+  plan: EnvironmentPlan;
+}
+
+export function environmentsDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env[ENVIRONMENTS_DIR_VARIABLE] || DEFAULT_ENVIRONMENTS_DIR;
+}
+
+/** Every manifest in `dir`, sorted by file name. */
+export function loadEnvironments(dir: string): LoadedEnvironment[] {
+  const shown = display(dir);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new ManifestError(
+      `${shown}: folder not found; expected a folder of <environment>.yaml manifests (set ${ENVIRONMENTS_DIR_VARIABLE} to use another)`,
+    );
+  }
+  const files = readdirSync(dir)
+    .filter((f) => [".yaml", ".yml"].includes(extname(f)))
+    .sort();
+  if (files.length === 0) {
+    throw new ManifestError(`${shown}: no manifests; expected at least one <environment>.yaml file`);
+  }
+  return files.map((f) => loadEnvironment(join(dir, f)));
+}
+
+export function loadEnvironment(file: string): LoadedEnvironment {
+  const shown = display(file);
+  const fail = (path: string, message: string) => new ManifestError(`${shown}: ${path}: ${message}`);
+  const data = parseYaml(file, shown);
+  const parsed = manifestSchema.safeParse(data, { reportInput: true });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw fail(issuePath(issue), issueMessage(issue));
+  }
+  const manifest = parsed.data;
+  const expectedName = basename(file, extname(file));
+  if (manifest.environment !== expectedName) {
+    throw fail("environment", `expected "${expectedName}" (the file's name), got "${manifest.environment}"`);
+  }
+  const problem = findProblem(manifest);
+  if (problem) throw fail(problem.path, problem.message);
+  try {
+    return { file, manifest, plan: planEnvironment(manifest) };
+  } catch (e) {
+    if (e instanceof PlanError) throw fail(e.path, e.message);
+    throw e;
+  }
+}
+
+function parseYaml(file: string, shown: string): unknown {
+  if (!existsSync(file)) throw new ManifestError(`${shown}: file not found; expected an environment manifest`);
+  const doc = parseDocument(readFileSync(file, "utf8"), { uniqueKeys: true, prettyErrors: false });
+  const error = doc.errors[0];
+  if (error) {
+    const at = error.linePos ? `${error.linePos[0].line}:${error.linePos[0].col}` : "?";
+    throw new ManifestError(`${shown}:${at}: invalid YAML: ${error.message.split("\n")[0]}`);
+  }
+  const data: unknown = doc.toJS();
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    throw new ManifestError(`${shown}: (top level): expected a mapping of keys such as app, environment, aws`);
+  }
+  return data;
+}
+
+function issuePath(issue: z.core.$ZodIssue): string {
+  const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]] : issue.path;
+  if (path.length === 0) return "(top level)";
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("");
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  const message = issue.message.replace(/^Invalid input: /, "");
+  if (issue.code === "invalid_type" && issue.input === undefined) return `missing; ${message.replace(/, received undefined$/, "")}`;
+  return message;
+}
+
+function display(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith("..") ? rel : path;
+}

@@ -1,0 +1,137 @@
+/**
+ * The environment manifest: one YAML file per environment, validated here.
+ * Every key is documented in docs/manifest.md (a test keeps the two in step).
+ */
+import { z } from "zod";
+import { cidrProblem } from "../plan/cidr";
+
+/** An object that refuses unknown keys, naming the keys it knows. */
+function strict<T extends z.ZodRawShape>(shape: T) {
+  const known = Object.keys(shape).join(", ");
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === "unrecognized_keys" ? `unknown key; expected one of: ${known}` : undefined,
+  });
+}
+
+const dnsLabel = (what: string, max: number) =>
+  z
+    .string({ error: `expected ${what} as a string` })
+    .regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, {
+      error: `expected ${what}: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen`,
+    })
+    .max(max, { error: `expected ${what} of at most ${max} characters` });
+
+const cidr = z.string({ error: "expected an IPv4 CIDR such as 10.0.0.0/16" }).superRefine((value, ctx) => {
+  const problem = cidrProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+const awsId = (prefix: string, example: string) =>
+  z.string().regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), { error: `expected an id such as ${example}` });
+
+/** CloudWatch Logs accepts only these retention periods. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const retentionDays = z
+  .number({ error: "expected a number of days" })
+  .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+    error: `expected one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`,
+  });
+
+const flowLogs = strict({
+  /** Send VPC flow logs to CloudWatch Logs. */
+  enabled: z.boolean().default(true),
+  retentionDays: retentionDays.default(90),
+}).prefault({});
+
+/** `one` NAT gateway for the VPC, or one `perAz` so that losing an AZ keeps egress up. */
+const natGateways = z.enum(["one", "perAz"], { error: 'expected "one" or "perAz"' }).default("perAz");
+
+const newVpc = strict({
+  type: z.literal("new"),
+  cidr,
+  natGateways,
+  flowLogs,
+});
+
+const existingVpc = strict({
+  type: z.literal("existing"),
+  vpcId: awsId("vpc", "vpc-0123456789abcdef0"),
+  /** Every CIDR block associated with the VPC (primary first). */
+  cidrBlocks: z.array(cidr).min(1, { error: "expected at least one CIDR block" }),
+  /** CIDRs already used by subnets in the VPC; new subnets avoid them. */
+  usedCidrs: z.array(cidr).default([]),
+  internetGatewayId: awsId("igw", "igw-0123456789abcdef0"),
+  /** A block to associate with the VPC and carve the new subnets from. */
+  secondaryCidr: cidr.optional(),
+  natGateways,
+  /** Existing NAT gateways to route through instead of creating new ones: one, or one per AZ. */
+  natGatewayIds: z.array(awsId("nat", "nat-0123456789abcdef0")).min(1).optional(),
+  flowLogs,
+});
+
+const network = z.discriminatedUnion("type", [newVpc, existingVpc], {
+  error: 'expected network.type: "new" (create a VPC) or "existing" (add subnets to one)',
+});
+
+const bucketName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "expected an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)" });
+
+const s3State = strict({
+  backend: z.literal("s3"),
+  bucket: bucketName,
+  /** Defaults to aws.region. */
+  region: z.string().optional(),
+  /** The account that owns the bucket; defaults to aws.accountId. */
+  accountId: z.string().regex(/^\d{12}$/, { error: "expected a 12-digit account id in quotes" }).optional(),
+  /** `lockfile`: S3-native locking (Terraform >= 1.10); `dynamodb`: a lock table. */
+  locking: z.enum(["lockfile", "dynamodb"], { error: 'expected "lockfile" or "dynamodb"' }).default("lockfile"),
+  lockTable: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, { error: "expected a DynamoDB table name" }).optional(),
+});
+
+const cloudState = strict({
+  backend: z.literal("cloud"),
+  organization: z.string().min(1),
+  /** Defaults to `<app>-<environment>`. */
+  workspace: z.string().regex(/^[A-Za-z0-9_-]{1,90}$/, { error: "expected a workspace name (letters, digits, - and _)" }).optional(),
+  hostname: z.string().default("app.terraform.io"),
+});
+
+const localState = strict({
+  backend: z.literal("local"),
+  /** Defaults to `terraform.<environment>.tfstate` in the stack's folder. */
+  path: z.string().optional(),
+});
+
+const state = z.discriminatedUnion("backend", [s3State, cloudState, localState], {
+  error: 'expected state.backend: "s3", "cloud" or "local"',
+});
+
+export const manifestSchema = strict({
+  /** The application's name: the first part of every resource name. */
+  app: dnsLabel("an app name", 20),
+  /** The environment's name; must match the file's name (production.yaml: production). */
+  environment: dnsLabel("an environment name", 12),
+  aws: strict({
+    region: z.string({ error: "expected an AWS region such as ap-northeast-2" }),
+    accountId: z
+      .string({ error: "expected a 12-digit account id in quotes (YAML reads bare digits as a number)" })
+      .regex(/^\d{12}$/, { error: "expected a 12-digit account id" }),
+    availabilityZones: z
+      .array(z.string())
+      .min(2, { error: "expected 2 or 3 availability zones" })
+      .max(3, { error: "expected 2 or 3 availability zones" }),
+  }),
+  network,
+  state,
+  /** Tags on every resource, besides app, environment and managed-by. */
+  tags: z.record(z.string().max(128), z.string().max(256)).default({}),
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;
+export type NetworkManifest = Manifest["network"];
+export type StateManifest = Manifest["state"];

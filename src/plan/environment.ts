@@ -1,0 +1,137 @@
+/**
+ * From a validated manifest to everything the constructs need: names, subnet
+ * CIDRs, NAT layout, state backend settings and tags. Pure: no cdktf here.
+ */
+import type { Manifest } from "../manifest/schema";
+import { resourceNames, ResourceNames } from "./names";
+import { PlannedSubnet, planSubnets, SubnetPlanError } from "./subnets";
+
+export type VpcPlan =
+  | { kind: "new"; cidr: string }
+  | { kind: "existing"; id: string; internetGatewayId: string; secondaryCidr?: string };
+
+/** NAT gateways to create in the public subnets of `zones`, or existing ones to route through. */
+export type NatPlan = { kind: "create"; zones: string[] } | { kind: "existing"; ids: string[] };
+
+export interface NetworkPlan {
+  vpc: VpcPlan;
+  subnets: PlannedSubnet[];
+  nat: NatPlan;
+  /** Undefined when flow logs are off. */
+  flowLogs?: { retentionDays: number };
+}
+
+export type StatePlan =
+  | {
+      backend: "s3";
+      bucket: string;
+      region: string;
+      key: string;
+      accountId: string;
+      locking: "lockfile" | "dynamodb";
+      lockTable?: string;
+    }
+  | { backend: "cloud"; organization: string; workspace: string; hostname: string }
+  | { backend: "local"; path: string };
+
+export interface EnvironmentPlan {
+  app: string;
+  environment: string;
+  region: string;
+  accountId: string;
+  availabilityZones: string[];
+  names: ResourceNames;
+  network: NetworkPlan;
+  state: StatePlan;
+  /** Default tags of every resource. */
+  tags: Record<string, string>;
+}
+
+/** A manifest that validates but cannot be planned; `path` is the key to change. */
+export class PlanError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function planEnvironment(manifest: Manifest): EnvironmentPlan {
+  const { app, environment, aws } = manifest;
+  return {
+    app,
+    environment,
+    region: aws.region,
+    accountId: aws.accountId,
+    availabilityZones: aws.availabilityZones,
+    names: resourceNames(app, environment),
+    network: planNetwork(manifest),
+    state: planState(manifest),
+    tags: { app, environment, "managed-by": "cdktf", ...manifest.tags },
+  };
+}
+
+export function planNetwork({ network, aws }: Manifest): NetworkPlan {
+  const zones = aws.availabilityZones;
+  const flowLogs = network.flowLogs.enabled ? { retentionDays: network.flowLogs.retentionDays } : undefined;
+  const natZones = network.natGateways === "perAz" ? zones : zones.slice(0, 1);
+  if (network.type === "new") {
+    const subnets = plannedOrThrow("network.cidr", () =>
+      planSubnets({ pool: [network.cidr], used: [], sizeFrom: network.cidr, availabilityZones: zones }),
+    );
+    return { vpc: { kind: "new", cidr: network.cidr }, subnets, nat: { kind: "create", zones: natZones }, flowLogs };
+  }
+  const { secondaryCidr } = network;
+  const subnets = secondaryCidr
+    ? plannedOrThrow("network.secondaryCidr", () =>
+        planSubnets({ pool: [secondaryCidr], used: [], sizeFrom: secondaryCidr, availabilityZones: zones }),
+      )
+    : plannedOrThrow("network.usedCidrs", () =>
+        planSubnets({
+          pool: network.cidrBlocks,
+          used: network.usedCidrs,
+          sizeFrom: network.cidrBlocks[0],
+          availabilityZones: zones,
+        }),
+      );
+  return {
+    vpc: { kind: "existing", id: network.vpcId, internetGatewayId: network.internetGatewayId, secondaryCidr },
+    subnets,
+    nat: network.natGatewayIds ? { kind: "existing", ids: network.natGatewayIds } : { kind: "create", zones: natZones },
+    flowLogs,
+  };
+}
+
+function plannedOrThrow(path: string, plan: () => PlannedSubnet[]): PlannedSubnet[] {
+  try {
+    return plan();
+  } catch (e) {
+    if (e instanceof SubnetPlanError) throw new PlanError(path, e.message);
+    throw e;
+  }
+}
+
+export function planState({ state, app, environment, aws }: Manifest): StatePlan {
+  switch (state.backend) {
+    case "s3":
+      return {
+        backend: "s3",
+        bucket: state.bucket,
+        region: state.region ?? aws.region,
+        key: `${app}/${environment}/terraform.tfstate`,
+        accountId: state.accountId ?? aws.accountId,
+        locking: state.locking,
+        lockTable: state.lockTable,
+      };
+    case "cloud":
+      return {
+        backend: "cloud",
+        organization: state.organization,
+        workspace: state.workspace ?? `${app}-${environment}`,
+        hostname: state.hostname,
+      };
+    case "local":
+      return { backend: "local", path: state.path ?? `terraform.${environment}.tfstate` };
+  }
+}
