@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "fs";
 import { basename, extname, join, relative } from "path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
+import { BootstrapPlan, planBootstrap } from "../plan/bootstrap";
 import { EnvironmentPlan, planEnvironment, PlanError } from "../plan/environment";
 import { Manifest, manifestSchema } from "./schema";
 import { findProblem } from "./validate";
@@ -25,6 +26,23 @@ export interface LoadedEnvironment {
 
 export function environmentsDir(env: NodeJS.ProcessEnv = process.env): string {
   return env[ENVIRONMENTS_DIR_VARIABLE] || DEFAULT_ENVIRONMENTS_DIR;
+}
+
+export interface Project {
+  environments: LoadedEnvironment[];
+  /** Undefined when no environment keeps its state in S3. */
+  bootstrap?: BootstrapPlan;
+}
+
+/** Every environment in `dir`, and the state buckets they need. */
+export function loadProject(dir: string): Project {
+  const environments = loadEnvironments(dir);
+  try {
+    return { environments, bootstrap: planBootstrap(environments) };
+  } catch (e) {
+    if (e instanceof PlanError) throw new ManifestError(`${display(e.file ?? dir)}: ${e.path}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** Every manifest in `dir`, sorted by file name. */

@@ -47,11 +47,12 @@ export interface EnvironmentPlan {
   tags: Record<string, string>;
 }
 
-/** A manifest that validates but cannot be planned; `path` is the key to change. */
+/** A manifest that validates but cannot be planned; `path` is the key to change, in `file` if given. */
 export class PlanError extends Error {
   constructor(
     readonly path: string,
     message: string,
+    readonly file?: string,
   ) {
     super(message);
   }

@@ -1,0 +1,46 @@
+/** Synthesizes the sample environments (or another folder) the way `cdktf synth` does. */
+import { readdirSync, readFileSync, writeFileSync } from "fs";
+import { join } from "path";
+import { format } from "@cdktf/hcl-tools";
+import { addStacks } from "../../main";
+import { loadProject } from "../../src/manifest/load";
+import { testApp } from "./app";
+
+export const SAMPLE_ENVIRONMENTS = join(__dirname, "..", "..", "environments");
+
+export interface SynthesizedStack {
+  name: string;
+  /** The stack's output folder (cdk.tf.json or cdk.tf inside). */
+  dir: string;
+  json?: any;
+  /** HCL as `cdktf synth --hcl` writes it: rendered, then formatted. */
+  hcl?: string;
+}
+
+export async function synthesizeProject(options: { hcl?: boolean; dir?: string } = {}): Promise<SynthesizedStack[]> {
+  const app = testApp({ hclOutput: options.hcl });
+  // A stack reads SYNTH_HCL_OUTPUT itself when constructed, ignoring the App's hclOutput.
+  const previous = process.env.SYNTH_HCL_OUTPUT;
+  process.env.SYNTH_HCL_OUTPUT = String(Boolean(options.hcl));
+  try {
+    addStacks(app, loadProject(options.dir ?? SAMPLE_ENVIRONMENTS), {});
+  } finally {
+    if (previous === undefined) delete process.env.SYNTH_HCL_OUTPUT;
+    else process.env.SYNTH_HCL_OUTPUT = previous;
+  }
+  app.synth();
+  const stacksDir = join(app.outdir, "stacks");
+  const stacks: SynthesizedStack[] = [];
+  for (const name of readdirSync(stacksDir).sort()) {
+    const dir = join(stacksDir, name);
+    if (options.hcl) {
+      const file = join(dir, "cdk.tf");
+      const hcl = await format(readFileSync(file, "utf8"));
+      writeFileSync(file, hcl);
+      stacks.push({ name, dir, hcl });
+    } else {
+      stacks.push({ name, dir, json: JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")) });
+    }
+  }
+  return stacks;
+}

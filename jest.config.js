@@ -1,0 +1,11 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/__tests__"],
+  testMatch: ["**/*.test.ts"],
+  // Types are checked once by `tsc` in `npm test`; ts-jest only transpiles.
+  transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
+  moduleFileExtensions: ["ts", "js", "json"],
+  snapshotFormat: { escapeString: false, printBasicPrototype: false },
+  testTimeout: 120000,
+};

@@ -1,0 +1,102 @@
+import { TerraformOutput, TerraformProvider } from "cdktf";
+import { Construct } from "constructs";
+import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { policyDocument } from "./iam";
+
+export interface StateBucketProps {
+  bucket: string;
+  /** A DynamoDB lock table to create too; omit for S3-native locking. */
+  lockTable?: string;
+  /** The provider of the bucket's region; the stack's default when omitted. */
+  provider?: TerraformProvider;
+  /** Days an overwritten state version is kept, to roll a bad apply back. Default: 90. */
+  noncurrentVersionDays?: number;
+}
+
+/**
+ * A bucket fit to hold Terraform state: versioned, encrypted, private,
+ * owner-enforced, TLS-only, and protected from `terraform destroy`.
+ */
+export class StateBucket extends Construct {
+  readonly bucketName: string;
+
+  constructor(scope: Construct, id: string, props: StateBucketProps) {
+    super(scope, id);
+    const { provider } = props;
+    const bucket = new S3Bucket(this, "bucket", {
+      provider,
+      bucket: props.bucket,
+      lifecycle: { preventDestroy: true },
+    });
+    this.bucketName = bucket.bucket;
+    new S3BucketVersioningA(this, "versioning", {
+      provider,
+      bucket: bucket.id,
+      versioningConfiguration: { status: "Enabled" },
+    });
+    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
+      provider,
+      bucket: bucket.id,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }],
+    });
+    new S3BucketPublicAccessBlock(this, "public-access-block", {
+      provider,
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, "ownership", {
+      provider,
+      bucket: bucket.id,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    });
+    new S3BucketPolicy(this, "tls-only", {
+      provider,
+      bucket: bucket.id,
+      policy: policyDocument({
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucket.arn, `${bucket.arn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      }),
+    });
+    new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      provider,
+      bucket: bucket.id,
+      rule: [
+        {
+          id: "expire-old-state-versions",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
+          noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionDays ?? 90 }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+        },
+      ],
+    });
+    if (props.lockTable) {
+      new DynamodbTable(this, "lock-table", {
+        provider,
+        name: props.lockTable,
+        billingMode: "PAY_PER_REQUEST",
+        hashKey: "LockID",
+        attribute: [{ name: "LockID", type: "S" }],
+        pointInTimeRecovery: { enabled: true },
+        serverSideEncryption: { enabled: true },
+        deletionProtectionEnabled: true,
+        lifecycle: { preventDestroy: true },
+      });
+    }
+    new TerraformOutput(this, "name", { value: bucket.bucket, description: "State bucket" });
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The bootstrap stack's plan: the S3 buckets (and lock tables) that hold the
+ * environments' state. Built from every manifest whose state backend is S3.
+ */
+import { EnvironmentPlan, PlanError } from "./environment";
+
+export interface StateBucketPlan {
+  bucket: string;
+  region: string;
+  /** A DynamoDB lock table to create beside the bucket. */
+  lockTable?: string;
+  /** The environments whose state lives here. */
+  environments: string[];
+}
+
+export interface BootstrapPlan {
+  accountId: string;
+  buckets: StateBucketPlan[];
+  tags: Record<string, string>;
+}
+
+/** Undefined when no environment keeps its state in S3. */
+export function planBootstrap(envs: { file: string; plan: EnvironmentPlan }[]): BootstrapPlan | undefined {
+  const s3 = envs.flatMap(({ file, plan }) => (plan.state.backend === "s3" ? [{ file, plan, state: plan.state }] : []));
+  if (s3.length === 0) return undefined;
+  const accountId = s3[0].state.accountId;
+  const buckets = new Map<string, StateBucketPlan>();
+  for (const { file, plan, state } of s3) {
+    if (state.accountId !== accountId) {
+      throw new PlanError(
+        "state.accountId",
+        `expected ${accountId} like ${s3[0].file}: the bootstrap stack creates every state bucket in one account, got ${state.accountId}`,
+        file,
+      );
+    }
+    const known = buckets.get(state.bucket);
+    if (!known) {
+      buckets.set(state.bucket, { bucket: state.bucket, region: state.region, lockTable: state.lockTable, environments: [plan.environment] });
+      continue;
+    }
+    if (known.region !== state.region) {
+      throw new PlanError("state.region", `expected ${known.region}: bucket ${state.bucket} is in that region for ${known.environments[0]}`, file);
+    }
+    if (state.lockTable && known.lockTable && state.lockTable !== known.lockTable) {
+      throw new PlanError("state.lockTable", `expected ${known.lockTable}: environments sharing a bucket share its lock table`, file);
+    }
+    known.lockTable ??= state.lockTable;
+    known.environments.push(plan.environment);
+  }
+  return {
+    accountId,
+    buckets: [...buckets.values()],
+    tags: { app: s3[0].plan.app, component: "terraform-state", "managed-by": "cdktf" },
+  };
+}

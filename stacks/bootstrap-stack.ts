@@ -1,0 +1,52 @@
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { configureStateBackend } from "../src/constructs/state-backend";
+import { StateBucket } from "../src/constructs/state-bucket";
+import type { BootstrapPlan } from "../src/plan/bootstrap";
+import { ProjectStack } from "./project-stack";
+
+/** Where the bootstrap stack keeps its own state until it is moved into its bucket. */
+export const BOOTSTRAP_LOCAL_STATE = "terraform.bootstrap.tfstate";
+
+export interface BootstrapStackProps {
+  plan: BootstrapPlan;
+  /**
+   * Keep this stack's own state in the first state bucket (key `bootstrap/terraform.tfstate`)
+   * instead of a local file: set after the first apply, then migrate (docs/bootstrap.md).
+   */
+  stateInBucket?: boolean;
+}
+
+/** The S3 buckets (and lock tables) that hold every environment's state. Deployed once, first. */
+export class BootstrapStack extends ProjectStack {
+  constructor(scope: Construct, id: string, props: BootstrapStackProps) {
+    super(scope, id);
+    const { plan } = props;
+    const regions = [...new Set(plan.buckets.map((b) => b.region))];
+    const providers = new Map(
+      regions.map((region, i) => [
+        region,
+        new AwsProvider(this, i === 0 ? "aws" : `aws-${region}`, {
+          region,
+          alias: i === 0 ? undefined : region,
+          allowedAccountIds: [plan.accountId],
+          defaultTags: [{ tags: plan.tags }],
+        }),
+      ]),
+    );
+    for (const b of plan.buckets) {
+      new StateBucket(this, `state-${b.bucket}`, {
+        bucket: b.bucket,
+        lockTable: b.lockTable,
+        provider: b.region === regions[0] ? undefined : providers.get(b.region),
+      });
+    }
+    const first = plan.buckets[0];
+    configureStateBackend(
+      this,
+      props.stateInBucket
+        ? { backend: "s3", bucket: first.bucket, region: first.region, key: "bootstrap/terraform.tfstate", accountId: plan.accountId, locking: "lockfile" }
+        : { backend: "local", path: BOOTSTRAP_LOCAL_STATE },
+    );
+  }
+}
