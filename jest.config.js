@@ -8,4 +8,5 @@ module.exports = {
   moduleFileExtensions: ["ts", "js", "json"],
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
   testTimeout: 120000,
+  reporters: ["default", "<rootDir>/scripts/jest-summary-reporter.js"],
 };

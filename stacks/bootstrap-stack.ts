@@ -3,10 +3,11 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { configureStateBackend } from "../src/constructs/state-backend";
 import { StateBucket } from "../src/constructs/state-bucket";
 import type { BootstrapPlan } from "../src/plan/bootstrap";
+import { projectRootPath } from "../src/plan/environment";
 import { ProjectStack } from "./project-stack";
 
-/** Where the bootstrap stack keeps its own state until it is moved into its bucket. */
-export const BOOTSTRAP_LOCAL_STATE = "terraform.bootstrap.tfstate";
+/** Where the bootstrap stack keeps its own state until it is moved into its bucket: the project root. */
+export const BOOTSTRAP_LOCAL_STATE = projectRootPath("terraform.bootstrap.tfstate");
 
 export interface BootstrapStackProps {
   plan: BootstrapPlan;

@@ -4,6 +4,7 @@ import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-g
 import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
 import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
+import { Route } from "@cdktf/provider-aws/lib/route";
 import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
@@ -80,10 +81,11 @@ export class Network extends Construct {
     this.publicSubnetIds = publicSubnets.map((s) => s.id);
     this.privateSubnetIds = privateSubnets.map((s) => s.id);
 
-    const publicRoutes = new RouteTable(this, "public-routes", {
-      vpcId: this.vpcId,
-      route: [{ cidrBlock: "0.0.0.0/0", gatewayId: internetGatewayId }],
-      tags: name("public"),
+    const publicRoutes = new RouteTable(this, "public-routes", { vpcId: this.vpcId, tags: name("public") });
+    new Route(this, "public-internet", {
+      routeTableId: publicRoutes.id,
+      destinationCidrBlock: "0.0.0.0/0",
+      gatewayId: internetGatewayId,
     });
     publicSubnets.forEach((s, i) => {
       const key = zoneKey(plan.subnets[i].availabilityZone);
@@ -93,10 +95,11 @@ export class Network extends Construct {
     const natGatewayIds = this.natGateways(plan, publicSubnets, natDependsOn, name);
     privateSubnets.forEach((s, i) => {
       const key = zoneKey(plan.subnets[i].availabilityZone);
-      const routes = new RouteTable(this, `private-routes-${key}`, {
-        vpcId: this.vpcId,
-        route: [{ cidrBlock: "0.0.0.0/0", natGatewayId: natGatewayIds[natGatewayIds.length === 1 ? 0 : i] }],
-        tags: name(`private-${key}`),
+      const routes = new RouteTable(this, `private-routes-${key}`, { vpcId: this.vpcId, tags: name(`private-${key}`) });
+      new Route(this, `private-internet-${key}`, {
+        routeTableId: routes.id,
+        destinationCidrBlock: "0.0.0.0/0",
+        natGatewayId: natGatewayIds[natGatewayIds.length === 1 ? 0 : i],
       });
       new RouteTableAssociation(this, `private-routes-${key}-association`, { subnetId: s.id, routeTableId: routes.id });
     });

@@ -88,11 +88,12 @@ export function loadEnvironment(file: string): LoadedEnvironment {
 
 function parseYaml(file: string, shown: string): unknown {
   if (!existsSync(file)) throw new ManifestError(`${shown}: file not found; expected an environment manifest`);
-  const doc = parseDocument(readFileSync(file, "utf8"), { uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(readFileSync(file, "utf8"), { uniqueKeys: true, prettyErrors: true });
   const error = doc.errors[0];
   if (error) {
-    const at = error.linePos ? `${error.linePos[0].line}:${error.linePos[0].col}` : "?";
-    throw new ManifestError(`${shown}:${at}: invalid YAML: ${error.message.split("\n")[0]}`);
+    const at = error.linePos ? `:${error.linePos[0].line}:${error.linePos[0].col}` : "";
+    const message = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    throw new ManifestError(`${shown}${at}: invalid YAML: ${message}`);
   }
   const data: unknown = doc.toJS();
   if (data === null || typeof data !== "object" || Array.isArray(data)) {

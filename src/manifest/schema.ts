@@ -103,7 +103,7 @@ const cloudState = strict({
 
 const localState = strict({
   backend: z.literal("local"),
-  /** Defaults to `terraform.<environment>.tfstate` in the stack's folder. */
+  /** Relative to the stack's folder (cdktf.out/stacks/<env>); defaults to `terraform.<environment>.tfstate` in the project root. */
   path: z.string().optional(),
 });
 

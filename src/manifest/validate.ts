@@ -2,7 +2,7 @@
  * Checks that need more than one key at a time: regions and zones, CIDR
  * overlaps, name limits. Runs after the schema, on a well-typed manifest.
  */
-import { overlaps, parseCidr, prefixLength, within } from "../plan/cidr";
+import { formatCidr, overlaps, parseCidr, prefixLength, sameCidr, within } from "../plan/cidr";
 import { nameTooLong, resourceNames } from "../plan/names";
 import { AWS_REGIONS, zoneIsInRegion } from "./regions";
 import { Manifest } from "./schema";
@@ -87,10 +87,10 @@ function checkNetwork({ network, aws }: Manifest): ManifestProblem | undefined {
     }
     const primaryRange = RFC1918.find((r) => within(blocks[0], r));
     const secondaryRange = RFC1918.find((r) => within(secondary, r));
-    if (primaryRange && secondaryRange && !primaryRange.isEquals(secondaryRange)) {
+    if (primaryRange && secondaryRange && !sameCidr(primaryRange, secondaryRange)) {
       return {
         path: "network.secondaryCidr",
-        message: `AWS does not allow ${network.secondaryCidr} beside a primary block in ${primaryRange.toCidrString()}; expected a block in ${primaryRange.toCidrString()} or 100.64.0.0/10`,
+        message: `AWS does not allow ${network.secondaryCidr} beside a primary block in ${formatCidr(primaryRange)}; expected a block in ${formatCidr(primaryRange)} or 100.64.0.0/10`,
       };
     }
   }

@@ -1,9 +1,15 @@
 /**
- * IPv4 CIDR primitives over ip-num. Pure: no cdktf, no I/O.
+ * IPv4 CIDR primitives. ip-num parses and validates the text; the arithmetic
+ * runs on plain numbers, because planning walks thousands of candidate blocks
+ * and ip-num's BigInt ranges made that take ~100 ms per environment.
  */
-import { IPv4CidrRange, IPv4Prefix, Validator } from "ip-num";
+import { IPv4, IPv4CidrRange, Validator } from "ip-num";
 
-export type Cidr = IPv4CidrRange;
+/** A network as its first address (an unsigned 32-bit number) and prefix length. */
+export interface Cidr {
+  readonly start: number;
+  readonly prefix: number;
+}
 
 /** Why `text` is not a usable IPv4 network CIDR, or undefined when it is one. */
 export function cidrProblem(text: string): string | undefined {
@@ -13,8 +19,8 @@ export function cidrProblem(text: string): string | undefined {
   }
   const [isNetworkAddress] = Validator.isValidIPv4CidrRange(text);
   if (!isNetworkAddress) {
-    const network = IPv4CidrRange.fromCidr(text);
-    const aligned = new IPv4CidrRange(network.getFirst(), network.getPrefix());
+    const range = IPv4CidrRange.fromCidr(text);
+    const aligned = new IPv4CidrRange(range.getFirst(), range.getPrefix());
     return `"${text}" has host bits set; did you mean ${aligned.toCidrString()}?`;
   }
   return undefined;
@@ -23,26 +29,67 @@ export function cidrProblem(text: string): string | undefined {
 export function parseCidr(text: string): Cidr {
   const problem = cidrProblem(text);
   if (problem) throw new Error(problem);
-  return IPv4CidrRange.fromCidr(text);
+  const range = IPv4CidrRange.fromCidr(text);
+  return { start: Number(range.getFirst().getValue()), prefix: Number(range.getPrefix().getValue()) };
+}
+
+export function formatCidr(cidr: Cidr): string {
+  return `${IPv4.fromNumber(BigInt(cidr.start)).toString()}/${cidr.prefix}`;
+}
+
+export function toStrings(cidrs: Cidr[]): string[] {
+  return cidrs.map(formatCidr);
 }
 
 export function prefixLength(cidr: Cidr): number {
-  return Number(cidr.getPrefix().getValue());
+  return cidr.prefix;
+}
+
+export function size(cidr: Cidr): number {
+  return 2 ** (32 - cidr.prefix);
+}
+
+/** The last address of the block. */
+export function end(cidr: Cidr): number {
+  return cidr.start + size(cidr) - 1;
 }
 
 export function overlaps(a: Cidr, b: Cidr): boolean {
-  return a.isOverlapping(b);
+  return a.start <= end(b) && b.start <= end(a);
 }
 
-/** True when `inner` lies wholly inside `outer`. */
+/** True when `inner` lies wholly inside `outer` (or is it). */
 export function within(inner: Cidr, outer: Cidr): boolean {
-  return inner.inside(outer) || inner.isEquals(outer);
+  return inner.start >= outer.start && end(inner) <= end(outer);
 }
 
-/** Every aligned block of the given prefix length inside `cidr`, lowest first. */
-export function blocksOf(cidr: Cidr, prefix: number): Cidr[] {
-  if (prefix === prefixLength(cidr)) return [cidr];
-  return cidr.splitInto(IPv4Prefix.fromNumber(BigInt(prefix)));
+export function sameCidr(a: Cidr, b: Cidr): boolean {
+  return a.start === b.start && a.prefix === b.prefix;
+}
+
+export function halves(cidr: Cidr): [Cidr, Cidr] {
+  const prefix = cidr.prefix + 1;
+  return [
+    { start: cidr.start, prefix },
+    { start: cidr.start + 2 ** (32 - prefix), prefix },
+  ];
+}
+
+/**
+ * The lowest aligned block of `prefix` length inside `pool` that overlaps none
+ * of `taken`, skipping past each clash instead of testing every block.
+ */
+export function firstFreeBlock(pool: Cidr, prefix: number, taken: Cidr[]): Cidr | undefined {
+  if (prefix < pool.prefix) return undefined;
+  const step = 2 ** (32 - prefix);
+  let start = pool.start;
+  while (start + step - 1 <= end(pool)) {
+    const candidate = { start, prefix };
+    const clash = taken.find((t) => overlaps(t, candidate));
+    if (!clash) return candidate;
+    start = Math.ceil((end(clash) + 1) / step) * step;
+  }
+  return undefined;
 }
 
 /**
@@ -55,14 +102,10 @@ export function freeRanges(pool: Cidr[], used: Cidr[], smallestPrefix = 28): Cid
     const clashing = used.filter((u) => overlaps(u, block));
     if (clashing.length === 0) {
       free.push(block);
-    } else if (!clashing.some((u) => within(block, u)) && prefixLength(block) < smallestPrefix) {
-      block.split().forEach(visit);
+    } else if (!clashing.some((u) => within(block, u)) && block.prefix < smallestPrefix) {
+      halves(block).forEach(visit);
     }
   };
   pool.forEach(visit);
   return free;
-}
-
-export function toStrings(cidrs: Cidr[]): string[] {
-  return cidrs.map((c) => c.toCidrString());
 }

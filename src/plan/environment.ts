@@ -21,6 +21,14 @@ export interface NetworkPlan {
   flowLogs?: { retentionDays: number };
 }
 
+/**
+ * A local state path relative to a stack's working folder (cdktf.out/stacks/<stack>/)
+ * that lands in the project's root, where `rm -rf cdktf.out` cannot delete it.
+ */
+export function projectRootPath(file: string): string {
+  return `../../../${file}`;
+}
+
 export type StatePlan =
   | {
       backend: "s3";
@@ -133,6 +141,6 @@ export function planState({ state, app, environment, aws }: Manifest): StatePlan
         hostname: state.hostname,
       };
     case "local":
-      return { backend: "local", path: state.path ?? `terraform.${environment}.tfstate` };
+      return { backend: "local", path: state.path ?? projectRootPath(`terraform.${environment}.tfstate`) };
   }
 }

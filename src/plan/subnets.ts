@@ -3,7 +3,7 @@
  * subnets of each availability zone go. Pure and deterministic: the same input
  * always gives the same CIDRs, lowest free address first.
  */
-import { blocksOf, Cidr, freeRanges, overlaps, parseCidr, prefixLength, toStrings } from "./cidr";
+import { Cidr, firstFreeBlock, formatCidr, freeRanges, parseCidr, prefixLength, toStrings } from "./cidr";
 
 export interface SubnetSizes {
   /** Prefix length of each private (service) subnet. */
@@ -67,7 +67,7 @@ export function planSubnets(input: SubnetPlanInput): PlannedSubnet[] {
 
   const allocate = (prefix: number): Cidr | undefined => {
     for (const block of pool) {
-      const candidate = blocksOf(block, prefix).find((c) => !taken.some((t) => overlaps(t, c)));
+      const candidate = firstFreeBlock(block, prefix, taken);
       if (candidate) {
         taken.push(candidate);
         return candidate;
@@ -87,8 +87,8 @@ export function planSubnets(input: SubnetPlanInput): PlannedSubnet[] {
   }
   return input.availabilityZones.map((availabilityZone, i) => ({
     availabilityZone,
-    publicCidr: publics[i]!.toCidrString(),
-    privateCidr: privates[i]!.toCidrString(),
+    publicCidr: formatCidr(publics[i]!),
+    privateCidr: formatCidr(privates[i]!),
   }));
 }
 

@@ -1,0 +1,291 @@
+/**
+ * Bad input: every case stops with one line naming the file, the key and what
+ * was expected. The messages are asserted whole, since users read them.
+ */
+import { mkdirSync, writeFileSync } from "fs";
+import { join } from "path";
+import { stringify } from "yaml";
+import { loadEnvironment, loadEnvironments, loadProject, ManifestError } from "../../src/manifest/load";
+import { tempDir } from "../support/app";
+
+function stagingManifest(): any {
+  return {
+    app: "shop",
+    environment: "staging",
+    aws: { region: "ap-northeast-2", accountId: "123456789012", availabilityZones: ["ap-northeast-2a", "ap-northeast-2c"] },
+    network: { type: "new", cidr: "10.20.0.0/16" },
+    state: { backend: "s3", bucket: "shop-tfstate" },
+  };
+}
+
+function existingVpcManifest(): any {
+  return {
+    ...stagingManifest(),
+    network: {
+      type: "existing",
+      vpcId: "vpc-0123456789abcdef0",
+      cidrBlocks: ["172.31.0.0/16"],
+      usedCidrs: ["172.31.0.0/20", "172.31.16.0/20"],
+      internetGatewayId: "igw-0123456789abcdef0",
+    },
+  };
+}
+
+/** Writes `content` (an object as YAML, or raw text) as <dir>/<name>.yaml; returns the file. */
+function manifestFile(content: unknown, name = "staging", dir = tempDir()): string {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, typeof content === "string" ? content : stringify(content));
+  return file;
+}
+
+function errorOf(load: () => unknown): string {
+  try {
+    load();
+  } catch (e) {
+    if (e instanceof ManifestError) return e.message;
+    throw e;
+  }
+  throw new Error("expected a ManifestError");
+}
+
+function problem(mutate: (m: any) => void, base = stagingManifest()): string {
+  mutate(base);
+  const file = manifestFile(base);
+  return errorOf(() => loadEnvironment(file)).replace(file, "FILE");
+}
+
+describe("a valid manifest", () => {
+  it("loads with defaults filled in", () => {
+    const { manifest, plan } = loadEnvironment(manifestFile(stagingManifest()));
+    expect(manifest.network).toEqual({
+      type: "new",
+      cidr: "10.20.0.0/16",
+      natGateways: "perAz",
+      flowLogs: { enabled: true, retentionDays: 90 },
+    });
+    expect(manifest.tags).toEqual({});
+    expect(plan.state).toEqual({
+      backend: "s3",
+      bucket: "shop-tfstate",
+      region: "ap-northeast-2",
+      key: "shop/staging/terraform.tfstate",
+      accountId: "123456789012",
+      locking: "lockfile",
+      lockTable: undefined,
+    });
+  });
+
+  it("every line of the error is one line", () => {
+    expect(problem((m) => (m.network.cidr = "10.0.0.0/33"))).not.toContain("\n");
+  });
+});
+
+describe("bad input", () => {
+  it("a missing folder", () => {
+    expect(errorOf(() => loadEnvironments("/nonexistent/environments"))).toBe(
+      "/nonexistent/environments: folder not found; expected a folder of <environment>.yaml manifests (set ENVIRONMENTS_DIR to use another)",
+    );
+  });
+
+  it("a folder without manifests", () => {
+    const dir = tempDir();
+    expect(errorOf(() => loadEnvironments(dir))).toBe(`${dir}: no manifests; expected at least one <environment>.yaml file`);
+  });
+
+  it("a missing file", () => {
+    expect(errorOf(() => loadEnvironment("/nonexistent/staging.yaml"))).toBe(
+      "/nonexistent/staging.yaml: file not found; expected an environment manifest",
+    );
+  });
+
+  it("invalid YAML", () => {
+    const file = manifestFile("app: shop\naws: [unclosed\n");
+    expect(errorOf(() => loadEnvironment(file))).toMatch(new RegExp(`^${file}:3:1: invalid YAML: .+`));
+  });
+
+  it("a duplicated key", () => {
+    const file = manifestFile("app: shop\napp: other\n");
+    expect(errorOf(() => loadEnvironment(file))).toBe(`${file}:2:1: invalid YAML: Map keys must be unique`);
+  });
+
+  it("a file that is not a mapping", () => {
+    const file = manifestFile("- just\n- a list\n");
+    expect(errorOf(() => loadEnvironment(file))).toBe(`${file}: (top level): expected a mapping of keys such as app, environment, aws`);
+  });
+
+  it("an unknown key (a typo)", () => {
+    expect(problem((m) => (m.network.natGateway = "one"))).toBe(
+      "FILE: network.natGateway: unknown key; expected one of: type, cidr, natGateways, flowLogs",
+    );
+  });
+
+  it("a missing key", () => {
+    expect(problem((m) => delete m.aws.accountId)).toBe(
+      "FILE: aws.accountId: missing; expected a 12-digit account id in quotes (YAML reads bare digits as a number)",
+    );
+  });
+
+  it("a wrong type", () => {
+    expect(problem((m) => (m.aws.accountId = 123456789012))).toBe(
+      "FILE: aws.accountId: expected a 12-digit account id in quotes (YAML reads bare digits as a number)",
+    );
+  });
+
+  it("an out-of-range number", () => {
+    expect(problem((m) => (m.network.flowLogs = { retentionDays: 42 }))).toBe(
+      "FILE: network.flowLogs.retentionDays: expected one of CloudWatch's retention periods: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
+    );
+  });
+
+  it("too many availability zones", () => {
+    expect(problem((m) => m.aws.availabilityZones.push("ap-northeast-2b", "ap-northeast-2d"))).toBe(
+      "FILE: aws.availabilityZones: expected 2 or 3 availability zones",
+    );
+  });
+
+  it("an invalid CIDR", () => {
+    expect(problem((m) => (m.network.cidr = "10.20.0/16"))).toBe(
+      'FILE: network.cidr: expected an IPv4 CIDR such as 10.0.0.0/16, got "10.20.0/16"',
+    );
+  });
+
+  it("a CIDR with host bits set", () => {
+    expect(problem((m) => (m.network.cidr = "10.20.1.0/16"))).toBe(
+      'FILE: network.cidr: "10.20.1.0/16" has host bits set; did you mean 10.20.0.0/16?',
+    );
+  });
+
+  it("a VPC block AWS does not allow", () => {
+    expect(problem((m) => (m.network.cidr = "10.0.0.0/8"))).toBe("FILE: network.cidr: 10.0.0.0/8: expected a VPC block between /16 and /28");
+  });
+
+  it("overlapping CIDRs", () => {
+    expect(problem((m) => m.network.usedCidrs.push("172.31.8.0/24"), existingVpcManifest())).toBe(
+      "FILE: network.usedCidrs[2]: 172.31.8.0/24 overlaps 172.31.0.0/20 (network.usedCidrs[0]); expected CIDRs that do not overlap",
+    );
+  });
+
+  it("a used CIDR outside the VPC", () => {
+    expect(problem((m) => m.network.usedCidrs.push("10.9.0.0/20"), existingVpcManifest())).toBe(
+      "FILE: network.usedCidrs[2]: 10.9.0.0/20 is outside the VPC's blocks (172.31.0.0/16); expected a CIDR inside them",
+    );
+  });
+
+  it("a secondary block that overlaps the VPC", () => {
+    expect(problem((m) => (m.network.secondaryCidr = "172.31.128.0/20"), existingVpcManifest())).toBe(
+      "FILE: network.secondaryCidr: 172.31.128.0/20 overlaps the VPC's block 172.31.0.0/16; expected a new block",
+    );
+  });
+
+  it("a secondary block from another private range than the primary", () => {
+    expect(problem((m) => (m.network.secondaryCidr = "10.1.0.0/16"), existingVpcManifest())).toBe(
+      "FILE: network.secondaryCidr: AWS does not allow 10.1.0.0/16 beside a primary block in 172.16.0.0/12; expected a block in 172.16.0.0/12 or 100.64.0.0/10",
+    );
+  });
+
+  it("subnets that cannot fit name the free ranges", () => {
+    const full = ["172.31.0.0/17", "172.31.128.0/18", "172.31.192.0/19", "172.31.224.0/20"];
+    expect(problem((m) => (m.network.usedCidrs = full), existingVpcManifest())).toBe(
+      "FILE: network.usedCidrs: cannot fit 2 private /18 and 2 public /20 subnets; free ranges: 172.31.240.0/20; add a secondary CIDR block (network.secondaryCidr)",
+    );
+  });
+
+  it("a VPC too small for its zones", () => {
+    expect(problem((m) => (m.network.cidr = "10.20.0.0/24"))).toBe(
+      "FILE: network.cidr: 10.20.0.0/24 is too small for 2 availability zones: use a /23 or larger",
+    );
+  });
+
+  it("NAT gateway ids that match neither one nor every zone", () => {
+    expect(
+      problem((m) => {
+        m.aws.availabilityZones.push("ap-northeast-2b");
+        m.network.natGatewayIds = ["nat-0123456789abcdef0", "nat-0123456789abcdef1"];
+      }, existingVpcManifest()),
+    ).toBe("FILE: network.natGatewayIds: expected 1 NAT gateway id or one per availability zone (3), got 2");
+  });
+
+  it("an availability zone not in the region", () => {
+    expect(problem((m) => (m.aws.availabilityZones[1] = "us-east-1a"))).toBe(
+      'FILE: aws.availabilityZones[1]: "us-east-1a" is not a zone of ap-northeast-2; expected ap-northeast-2 followed by a letter, such as ap-northeast-2a',
+    );
+  });
+
+  it("a zone listed twice", () => {
+    expect(problem((m) => (m.aws.availabilityZones[1] = "ap-northeast-2a"))).toBe(
+      'FILE: aws.availabilityZones[1]: "ap-northeast-2a" is listed twice; expected distinct zones',
+    );
+  });
+
+  it("an unknown region", () => {
+    expect(problem((m) => (m.aws.region = "ap-northeast-9"))).toMatch(
+      /^FILE: aws\.region: unknown region "ap-northeast-9"; expected one of: af-south-1, .*us-west-2$/,
+    );
+  });
+
+  it("a name that would break the 32-character target group limit", () => {
+    expect(problem((m) => (m.app = "inpock-link-servers"))).toBe(
+      'FILE: app: app "inpock-link-servers" with environment "staging" makes the target group name "inpock-link-servers-staging-green" 33 characters; AWS allows 32: shorten app or environment',
+    );
+  });
+
+  it("a name exactly at the limit passes", () => {
+    expect(() => loadEnvironment(manifestFile({ ...stagingManifest(), app: "inpock-link-server" }))).not.toThrow();
+  });
+
+  it("an invalid app name", () => {
+    expect(problem((m) => (m.app = "Shop_App"))).toBe(
+      "FILE: app: expected an app name: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen",
+    );
+  });
+
+  it("an environment that does not match the file name", () => {
+    expect(problem((m) => (m.environment = "stage"))).toBe('FILE: environment: expected "staging" (the file\'s name), got "stage"');
+  });
+
+  it("an unknown network type", () => {
+    expect(problem((m) => (m.network.type = "shared"))).toBe(
+      'FILE: network.type: expected network.type: "new" (create a VPC) or "existing" (add subnets to one)',
+    );
+  });
+
+  it("a DynamoDB lock without a table", () => {
+    expect(problem((m) => (m.state.locking = "dynamodb"))).toBe(
+      'FILE: state.lockTable: expected a DynamoDB table name when state.locking is "dynamodb"',
+    );
+  });
+
+  it("a reserved tag key", () => {
+    expect(problem((m) => (m.tags = { "aws:owner": "me" }))).toBe(
+      'FILE: tags.aws:owner: tag keys starting with "aws:" are reserved by AWS; expected another key',
+    );
+  });
+
+  it("state buckets in two accounts", () => {
+    const dir = tempDir();
+    const production = manifestFile({ ...stagingManifest(), environment: "production" }, "production", dir);
+    const staging = stagingManifest();
+    staging.aws.accountId = "210987654321";
+    const file = manifestFile(staging, "staging", dir);
+    expect(errorOf(() => loadProject(dir))).toBe(
+      `${file}: state.accountId: expected 123456789012 like ${production}: the bootstrap stack creates every state bucket in one account, got 210987654321`,
+    );
+  });
+});
+
+describe("the sample environments", () => {
+  it("load, and production reuses an existing VPC while staging creates one", () => {
+    const project = loadProject(join(__dirname, "..", "..", "environments"));
+    expect(project.environments.map((e) => [e.manifest.environment, e.manifest.network.type])).toEqual([
+      ["production", "existing"],
+      ["staging", "new"],
+    ]);
+    expect(project.bootstrap?.buckets.map((b) => b.environments)).toEqual([["production", "staging"]]);
+  });
+
+  it("ENVIRONMENTS_DIR points the loader at another folder", () => {
+    const dir = join(tempDir(), "elsewhere");
+    mkdirSync(dir);
+    expect(require("../../src/manifest/load").environmentsDir({ ENVIRONMENTS_DIR: dir })).toBe(dir);
+  });
+});

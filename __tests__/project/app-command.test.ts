@@ -1,0 +1,50 @@
+/**
+ * cdktf.json's app command (scripts/app.js) as the CLI runs it: a bad manifest
+ * is one line and exit 1 with nothing written; a stale build is rebuilt, loudly.
+ */
+import { execFile } from "child_process";
+import { existsSync, readdirSync, writeFileSync } from "fs";
+import { join } from "path";
+import { promisify } from "util";
+import { tempDir } from "../support/app";
+
+const run = promisify(execFile);
+const ROOT = join(__dirname, "..", "..");
+const STAMP = join(ROOT, "dist", ".source-hash");
+
+async function app(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run("node", ["scripts/app.js"], { cwd: ROOT, env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (e: any) {
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+// Builds once if the build is stale, so the tests below see only their own output.
+beforeAll(() => app({ CDKTF_OUTDIR: tempDir() }), 120000);
+
+it("synthesizes every stack into CDKTF_OUTDIR", async () => {
+  const outdir = tempDir();
+  const result = await app({ CDKTF_OUTDIR: outdir });
+  expect(result).toMatchObject({ code: 0, stderr: "" });
+  expect(readdirSync(join(outdir, "stacks")).sort()).toEqual(["bootstrap", "production", "staging"]);
+});
+
+it("stops on a bad manifest with one line, exit status 1 and nothing written", async () => {
+  const environments = tempDir();
+  writeFileSync(join(environments, "staging.yaml"), "app: shop\nenvironment: staging\nnetwork: {}\n");
+  const outdir = join(tempDir(), "out");
+  const result = await app({ CDKTF_OUTDIR: outdir, ENVIRONMENTS_DIR: environments });
+  expect(result.code).toBe(1);
+  expect(result.stderr).toBe(`${join(environments, "staging.yaml")}: aws: missing; expected object\n`);
+  expect(existsSync(outdir)).toBe(false);
+});
+
+it("rebuilds a stale build before synthesizing, and says so", async () => {
+  writeFileSync(STAMP, "stale\n");
+  const result = await app({ CDKTF_OUTDIR: tempDir() });
+  expect(result.code).toBe(0);
+  expect(result.stderr).toBe("Sources changed since the last build: running `npm run build`.\n");
+  expect((await app({ CDKTF_OUTDIR: tempDir() })).stderr).toBe("");
+}, 120000);
