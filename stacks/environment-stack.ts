@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Network } from "../src/constructs/network";
 import { configureStateBackend } from "../src/constructs/state-backend";
+import { WebService } from "../src/constructs/web-service";
 import type { EnvironmentPlan } from "../src/plan/environment";
 import { ProjectStack } from "./project-stack";
 
@@ -24,5 +25,8 @@ export class EnvironmentStack extends ProjectStack {
       flowLogNames: { role: plan.names.flowLogsRole, logGroup: plan.names.flowLogsGroup },
       accountId: plan.accountId,
     });
+    if (plan.service) {
+      new WebService(this, "web", { plan: plan.service, network: this.network, region: plan.region, accountId: plan.accountId });
+    }
   }
 }

@@ -11,6 +11,7 @@ const subnets = [
 
 const newVpc: NetworkPlan = {
   vpc: { kind: "new", cidr: "10.0.0.0/16" },
+  ipv6: true,
   subnets,
   nat: { kind: "create", zones: subnets.map((s) => s.availabilityZone) },
   flowLogs: { retentionDays: 90 },
@@ -55,6 +56,7 @@ describe("Network", () => {
     expect(
       synth({
         vpc: { kind: "existing", id: "vpc-0123456789abcdef0", internetGatewayId: "igw-0123456789abcdef0", secondaryCidr: "100.64.0.0/16" },
+        ipv6: false,
         subnets,
         nat: { kind: "existing", ids: ["nat-0123456789abcdef0"] },
       }),
@@ -71,7 +73,13 @@ describe("Network", () => {
       expect(routes[0].nat_gateway_id).toMatch(/^\$\{aws_nat_gateway\./);
     }
     const publicTables = routesOfTier(json, "public");
-    expect(publicTables.map((routes) => routes.map((r) => r.gateway_id))).toEqual([["${aws_internet_gateway.network_internet-gateway.id}"]]);
+    const igw = "${aws_internet_gateway.network_internet-gateway.id}";
+    expect(publicTables.map((routes) => routes.map((r) => [r.destination_cidr_block ?? r.destination_ipv6_cidr_block, r.gateway_id]))).toEqual([
+      [
+        ["0.0.0.0/0", igw],
+        ["::/0", igw],
+      ],
+    ]);
   });
 
   it("routes each private subnet through the NAT gateway of its own zone when there is one per AZ", () => {
@@ -100,6 +108,7 @@ describe("Network", () => {
   it("creates no VPC or gateway in an existing VPC, and subnets wait for the secondary block", () => {
     const json = synth({
       vpc: { kind: "existing", id: "vpc-0123456789abcdef0", internetGatewayId: "igw-0123456789abcdef0", secondaryCidr: "100.64.0.0/16" },
+      ipv6: false,
       subnets,
       nat: { kind: "existing", ids: ["nat-0123456789abcdef0", "nat-0123456789abcdef1", "nat-0123456789abcdef2"] },
     });
@@ -122,6 +131,17 @@ describe("Network", () => {
       retention_in_days: 90,
     });
     expect(resourcesOf(json, "aws_flow_log")["network_flow-logs_flow-log"]).toMatchObject({ traffic_type: "ALL", vpc_id: "${aws_vpc.network_vpc.id}" });
+  });
+
+  it("gives the public subnets the first /64s of the VPC's IPv6 block and a default IPv6 route", () => {
+    const json = synth(newVpc);
+    expect(resourcesOf(json, "aws_vpc").network_vpc.assign_generated_ipv6_cidr_block).toBe(true);
+    expect(resourcesOf(json, "aws_subnet")["network_public-b"].ipv6_cidr_block).toBe("${cidrsubnet(aws_vpc.network_vpc.ipv6_cidr_block, 8, 1)}");
+    expect(resourcesOf(json, "aws_subnet")["network_private-b"].ipv6_cidr_block).toBeUndefined();
+    expect(resourcesOf(json, "aws_route")["network_public-internet-ipv6"]).toMatchObject({
+      destination_ipv6_cidr_block: "::/0",
+      gateway_id: "${aws_internet_gateway.network_internet-gateway.id}",
+    });
   });
 
   it("tags every subnet with its tier and launches nothing with a public IP", () => {

@@ -60,6 +60,7 @@ describe("a valid manifest", () => {
     expect(manifest.network).toEqual({
       type: "new",
       cidr: "10.20.0.0/16",
+      ipv6: true,
       natGateways: "perAz",
       flowLogs: { enabled: true, retentionDays: 90 },
     });
@@ -115,7 +116,7 @@ describe("bad input", () => {
 
   it("an unknown key (a typo)", () => {
     expect(problem((m) => (m.network.natGateway = "one"))).toBe(
-      "FILE: network.natGateway: unknown key; expected one of: type, cidr, natGateways, flowLogs",
+      "FILE: network.natGateway: unknown key; expected one of: type, cidr, ipv6, natGateways, flowLogs",
     );
   });
 

@@ -1,4 +1,4 @@
-import { TerraformOutput } from "cdktf";
+import { Fn, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
@@ -32,25 +32,31 @@ export interface NetworkProps {
  */
 export class Network extends Construct {
   readonly vpcId: string;
+  /** True when the public subnets have IPv6, so the load balancer can be dual-stack. */
+  readonly dualStack: boolean;
   readonly publicSubnetIds: string[];
   readonly privateSubnetIds: string[];
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
     const { plan, namePrefix } = props;
+    this.dualStack = plan.ipv6 && plan.vpc.kind === "new";
     const name = (suffix: string) => ({ Name: `${namePrefix}-${suffix}` });
 
     let internetGatewayId: string;
+    let vpcIpv6Block: string | undefined;
     let natDependsOn: InternetGateway[] | undefined;
     let subnetsDependOn: VpcIpv4CidrBlockAssociation[] | undefined;
     if (plan.vpc.kind === "new") {
       const vpc = new Vpc(this, "vpc", {
         cidrBlock: plan.vpc.cidr,
+        assignGeneratedIpv6CidrBlock: plan.ipv6 || undefined,
         enableDnsHostnames: true,
         enableDnsSupport: true,
         tags: name("vpc"),
       });
       this.vpcId = vpc.id;
+      vpcIpv6Block = vpc.ipv6CidrBlock;
       // Strip the default group's allow-all rules so nothing can use it by accident.
       new DefaultSecurityGroup(this, "default-security-group", { vpcId: vpc.id, tags: name("default-deny") });
       const internetGateway = new InternetGateway(this, "internet-gateway", { vpcId: vpc.id, tags: name("igw") });
@@ -67,17 +73,21 @@ export class Network extends Construct {
     }
 
     const zoneKey = (zone: string) => zone.slice(-1);
-    const subnet = (tier: "public" | "private", zone: string, cidrBlock: string) =>
+    // Public subnets take the first /64s of the VPC's /56, one per zone.
+    const ipv6Block = (tier: "public" | "private", index: number) =>
+      tier === "public" && vpcIpv6Block ? Fn.cidrsubnet(vpcIpv6Block, 8, index) : undefined;
+    const subnet = (tier: "public" | "private", zone: string, cidrBlock: string, index: number) =>
       new Subnet(this, `${tier}-${zoneKey(zone)}`, {
         vpcId: this.vpcId,
         cidrBlock,
+        ipv6CidrBlock: ipv6Block(tier, index),
         availabilityZone: zone,
         mapPublicIpOnLaunch: false,
         dependsOn: subnetsDependOn,
         tags: { ...name(`${tier}-${zoneKey(zone)}`), tier },
       });
-    const publicSubnets = plan.subnets.map((s) => subnet("public", s.availabilityZone, s.publicCidr));
-    const privateSubnets = plan.subnets.map((s) => subnet("private", s.availabilityZone, s.privateCidr));
+    const publicSubnets = plan.subnets.map((s, i) => subnet("public", s.availabilityZone, s.publicCidr, i));
+    const privateSubnets = plan.subnets.map((s, i) => subnet("private", s.availabilityZone, s.privateCidr, i));
     this.publicSubnetIds = publicSubnets.map((s) => s.id);
     this.privateSubnetIds = privateSubnets.map((s) => s.id);
 
@@ -87,6 +97,13 @@ export class Network extends Construct {
       destinationCidrBlock: "0.0.0.0/0",
       gatewayId: internetGatewayId,
     });
+    if (vpcIpv6Block) {
+      new Route(this, "public-internet-ipv6", {
+        routeTableId: publicRoutes.id,
+        destinationIpv6CidrBlock: "::/0",
+        gatewayId: internetGatewayId,
+      });
+    }
     publicSubnets.forEach((s, i) => {
       const key = zoneKey(plan.subnets[i].availabilityZone);
       new RouteTableAssociation(this, `public-routes-${key}`, { subnetId: s.id, routeTableId: publicRoutes.id });

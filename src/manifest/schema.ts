@@ -3,43 +3,8 @@
  * Every key is documented in docs/manifest.md (a test keeps the two in step).
  */
 import { z } from "zod";
-import { cidrProblem } from "../plan/cidr";
-
-/** An object that refuses unknown keys, naming the keys it knows. */
-function strict<T extends z.ZodRawShape>(shape: T) {
-  const known = Object.keys(shape).join(", ");
-  return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === "unrecognized_keys" ? `unknown key; expected one of: ${known}` : undefined,
-  });
-}
-
-const dnsLabel = (what: string, max: number) =>
-  z
-    .string({ error: `expected ${what} as a string` })
-    .regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, {
-      error: `expected ${what}: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen`,
-    })
-    .max(max, { error: `expected ${what} of at most ${max} characters` });
-
-const cidr = z.string({ error: "expected an IPv4 CIDR such as 10.0.0.0/16" }).superRefine((value, ctx) => {
-  const problem = cidrProblem(value);
-  if (problem) ctx.addIssue({ code: "custom", message: problem });
-});
-
-const awsId = (prefix: string, example: string) =>
-  z.string().regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), { error: `expected an id such as ${example}` });
-
-/** CloudWatch Logs accepts only these retention periods. */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
-
-const retentionDays = z
-  .number({ error: "expected a number of days" })
-  .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
-    error: `expected one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`,
-  });
+import { awsId, cidr, dnsLabel, retentionDays, strict } from "./schema-parts";
+import { serviceSchema } from "./service-schema";
 
 const flowLogs = strict({
   /** Send VPC flow logs to CloudWatch Logs. */
@@ -53,6 +18,8 @@ const natGateways = z.enum(["one", "perAz"], { error: 'expected "one" or "perAz"
 const newVpc = strict({
   type: z.literal("new"),
   cidr,
+  /** An Amazon-provided IPv6 block, so the load balancer is dual-stack (AAAA records). */
+  ipv6: z.boolean().default(true),
   natGateways,
   flowLogs,
 });
@@ -128,6 +95,8 @@ export const manifestSchema = strict({
   }),
   network,
   state,
+  /** The web service; without it the stack holds the network only. */
+  service: serviceSchema.optional(),
   /** Tags on every resource, besides app, environment and managed-by. */
   tags: z.record(z.string().max(128), z.string().max(256)).default({}),
 });
@@ -135,3 +104,4 @@ export const manifestSchema = strict({
 export type Manifest = z.infer<typeof manifestSchema>;
 export type NetworkManifest = Manifest["network"];
 export type StateManifest = Manifest["state"];
+export type { ServiceManifest } from "./service-schema";

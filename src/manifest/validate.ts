@@ -6,6 +6,7 @@ import { formatCidr, overlaps, parseCidr, prefixLength, sameCidr, within } from 
 import { nameTooLong, resourceNames } from "../plan/names";
 import { AWS_REGIONS, zoneIsInRegion } from "./regions";
 import { Manifest } from "./schema";
+import { findServiceProblem } from "./validate-service";
 
 /** A problem with one key of a manifest. */
 export interface ManifestProblem {
@@ -15,7 +16,8 @@ export interface ManifestProblem {
 }
 
 export function findProblem(manifest: Manifest): ManifestProblem | undefined {
-  for (const check of [checkAws, checkNetwork, checkState, checkNames, checkTags]) {
+  const checkService = (m: Manifest) => (m.service ? findServiceProblem(m.service) : undefined);
+  for (const check of [checkAws, checkNetwork, checkState, checkNames, checkTags, checkService]) {
     const problem = check(manifest);
     if (problem) return problem;
   }
@@ -119,6 +121,9 @@ function checkState({ state }: Manifest): ManifestProblem | undefined {
 }
 
 function checkNames({ app, environment }: Manifest): ManifestProblem | undefined {
+  if (app.startsWith("internal")) {
+    return { path: "app", message: `"${app}" would start the load balancer's name with "internal", which AWS refuses; expected another name` };
+  }
   const tooLong = nameTooLong(resourceNames(app, environment));
   if (!tooLong) return undefined;
   return {

@@ -4,6 +4,7 @@
  */
 import type { Manifest } from "../manifest/schema";
 import { resourceNames, ResourceNames } from "./names";
+import { planService, ServicePlan } from "./service";
 import { PlannedSubnet, planSubnets, SubnetPlanError } from "./subnets";
 
 export type VpcPlan =
@@ -15,6 +16,8 @@ export type NatPlan = { kind: "create"; zones: string[] } | { kind: "existing"; 
 
 export interface NetworkPlan {
   vpc: VpcPlan;
+  /** The VPC and its public subnets get IPv6, so the load balancer can be dual-stack. */
+  ipv6: boolean;
   subnets: PlannedSubnet[];
   nat: NatPlan;
   /** Undefined when flow logs are off. */
@@ -51,6 +54,8 @@ export interface EnvironmentPlan {
   names: ResourceNames;
   network: NetworkPlan;
   state: StatePlan;
+  /** Undefined when the manifest has no `service`. */
+  service?: ServicePlan;
   /** Default tags of every resource. */
   tags: Record<string, string>;
 }
@@ -68,15 +73,17 @@ export class PlanError extends Error {
 
 export function planEnvironment(manifest: Manifest): EnvironmentPlan {
   const { app, environment, aws } = manifest;
+  const names = resourceNames(app, environment);
   return {
     app,
     environment,
     region: aws.region,
     accountId: aws.accountId,
     availabilityZones: aws.availabilityZones,
-    names: resourceNames(app, environment),
+    names,
     network: planNetwork(manifest),
     state: planState(manifest),
+    service: manifest.service ? planService(manifest.service, names) : undefined,
     tags: { app, environment, "managed-by": "cdktf", ...manifest.tags },
   };
 }
@@ -89,7 +96,7 @@ export function planNetwork({ network, aws }: Manifest): NetworkPlan {
     const subnets = plannedOrThrow("network.cidr", () =>
       planSubnets({ pool: [network.cidr], used: [], sizeFrom: network.cidr, availabilityZones: zones }),
     );
-    return { vpc: { kind: "new", cidr: network.cidr }, subnets, nat: { kind: "create", zones: natZones }, flowLogs };
+    return { vpc: { kind: "new", cidr: network.cidr }, ipv6: network.ipv6, subnets, nat: { kind: "create", zones: natZones }, flowLogs };
   }
   const { secondaryCidr } = network;
   const subnets = secondaryCidr
@@ -106,6 +113,7 @@ export function planNetwork({ network, aws }: Manifest): NetworkPlan {
       );
   return {
     vpc: { kind: "existing", id: network.vpcId, internetGatewayId: network.internetGatewayId, secondaryCidr },
+    ipv6: false,
     subnets,
     nat: network.natGatewayIds ? { kind: "existing", ids: network.natGatewayIds } : { kind: "create", zones: natZones },
     flowLogs,

@@ -12,36 +12,58 @@ export interface NamedResource {
   limit: number;
 }
 
-export interface ResourceNames {
-  /** `<app>-<environment>`: the prefix of every name. */
-  prefix: string;
-  loadBalancer: string;
-  targetGroupBlue: string;
-  targetGroupGreen: string;
-  flowLogsRole: string;
-  flowLogsGroup: string;
-}
-
-export function resourceNames(app: string, environment: string): ResourceNames {
+export function resourceNames(app: string, environment: string) {
   const prefix = `${app}-${environment}`;
   return {
+    /** `<app>-<environment>`: the prefix of most names. */
     prefix,
     loadBalancer: prefix,
     targetGroupBlue: `${prefix}-blue`,
     targetGroupGreen: `${prefix}-green`,
     flowLogsRole: `${prefix}-vpc-flow-logs`,
     flowLogsGroup: `/${app}/${environment}/vpc-flow-logs`,
+    cluster: prefix,
+    service: `${prefix}-web`,
+    taskFamily: `${prefix}-web`,
+    serviceLogGroup: `/${app}/${environment}/web`,
+    executionRole: `${prefix}-ecs-execution`,
+    taskRole: `${prefix}-ecs-task`,
+    codeDeployRole: `${prefix}-codedeploy`,
+    codeDeployApp: prefix,
+    deploymentGroup: `${prefix}-web`,
+    loadBalancerSecurityGroup: `${prefix}-alb`,
+    serviceSecurityGroup: `${prefix}-web`,
+    redisSecurityGroup: `${prefix}-redis`,
+    redisGroup: `${prefix}-redis`,
+    repositories: { django: `${app}/${environment}/django`, nginx: `${app}/${environment}/nginx` },
+    alarm: (what: string) => `${prefix}-${what}`,
+    /** The Cloud Map namespace's default name. */
+    namespace: `${environment}.${app}.internal`,
   };
 }
 
-/** Every limited name with its AWS limit, longest-constrained first. */
+export type ResourceNames = ReturnType<typeof resourceNames>;
+
+/** Every limited name with its AWS limit. */
 export function limitedNames(names: ResourceNames): NamedResource[] {
   return [
     { what: "load balancer name", name: names.loadBalancer, limit: 32 },
     { what: "target group name", name: names.targetGroupBlue, limit: 32 },
     { what: "target group name", name: names.targetGroupGreen, limit: 32 },
+    { what: "ElastiCache replication group id", name: names.redisGroup, limit: 40 },
     { what: "IAM role name", name: names.flowLogsRole, limit: 64 },
+    { what: "IAM role name", name: names.executionRole, limit: 64 },
+    { what: "IAM role name", name: names.taskRole, limit: 64 },
+    { what: "IAM role name", name: names.codeDeployRole, limit: 64 },
+    { what: "CodeDeploy application name", name: names.codeDeployApp, limit: 100 },
+    { what: "CodeDeploy deployment group name", name: names.deploymentGroup, limit: 100 },
+    { what: "ECS cluster name", name: names.cluster, limit: 255 },
+    { what: "ECS service name", name: names.service, limit: 255 },
+    { what: "task definition family", name: names.taskFamily, limit: 255 },
+    { what: "security group name", name: names.loadBalancerSecurityGroup, limit: 255 },
+    { what: "ECR repository name", name: names.repositories.django, limit: 256 },
     { what: "log group name", name: names.flowLogsGroup, limit: 512 },
+    { what: "log group name", name: names.serviceLogGroup, limit: 512 },
   ];
 }
 

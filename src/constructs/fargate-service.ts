@@ -1,0 +1,64 @@
+import { Construct } from "constructs";
+import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+
+export interface FargateServiceProps {
+  names: { cluster: string; service: string };
+  vpcId: string;
+  /** Private subnets, one per zone. */
+  subnetIds: string[];
+  taskDefinitionArn: string;
+  /** The tasks' security group (ServiceSecurityGroup). */
+  securityGroupId: string;
+  /** The target group that takes traffic first (blue). */
+  targetGroupArn: string;
+  /** The load-balanced container and its port (nginx). */
+  entrypoint: { container: string; port: number };
+  /** Cloud Map service to register tasks in. */
+  registryArn: string;
+  desiredCount: number;
+  platformVersion: string;
+  /** Seconds the load balancer's failing checks are ignored after a task starts. */
+  healthCheckGracePeriodSeconds: number;
+}
+
+/**
+ * The ECS cluster (Container Insights on) and the service: tasks in private
+ * subnets without public IPs, deployed by CodeDeploy. Terraform creates the service and then leaves
+ * its task definition, load balancer and desired count to CodeDeploy and auto scaling.
+ */
+export class FargateService extends Construct {
+  readonly clusterName: string;
+  readonly serviceName: string;
+  /** `service/<cluster>/<service>`, as Application Auto Scaling names it. */
+  readonly scalingResourceId: string;
+
+  constructor(scope: Construct, id: string, props: FargateServiceProps) {
+    super(scope, id);
+    const cluster = new EcsCluster(this, "cluster", {
+      name: props.names.cluster,
+      setting: [{ name: "containerInsights", value: "enabled" }],
+    });
+    const service = new EcsService(this, "service", {
+      name: props.names.service,
+      cluster: cluster.arn,
+      launchType: "FARGATE",
+      platformVersion: props.platformVersion,
+      taskDefinition: props.taskDefinitionArn,
+      desiredCount: props.desiredCount,
+      deploymentController: { type: "CODE_DEPLOY" },
+      loadBalancer: [{ targetGroupArn: props.targetGroupArn, containerName: props.entrypoint.container, containerPort: props.entrypoint.port }],
+      networkConfiguration: { subnets: props.subnetIds, securityGroups: [props.securityGroupId], assignPublicIp: false },
+      healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds,
+      serviceRegistries: { registryArn: props.registryArn },
+      propagateTags: "SERVICE",
+      enableEcsManagedTags: true,
+      // CodeDeploy owns the running task definition and target group, auto scaling the count
+      // (terraform-provider-aws#8005: without this, the next apply reverts a release).
+      lifecycle: { ignoreChanges: ["task_definition", "load_balancer", "desired_count"] },
+    });
+    this.clusterName = cluster.name;
+    this.serviceName = service.name;
+    this.scalingResourceId = `service/${cluster.name}/${service.name}`;
+  }
+}

@@ -1,0 +1,94 @@
+import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { containerDefinitions, scratchVolumeNames } from "../plan/containers";
+import type { ContainerName, ContainerSpec } from "../plan/service";
+import { policyDocument, PolicyStatement, serviceTrustPolicy } from "./iam";
+
+export interface WebTaskDefinitionProps {
+  names: { family: string; logGroup: string; executionRole: string; taskRole: string };
+  /** CPU units and MiB of the task. */
+  size: { cpu: number; memory: number };
+  containers: ContainerSpec[];
+  /** Image URI per container. */
+  images: Record<ContainerName, string>;
+  /** ECR repositories the execution role may pull from. */
+  repositoryArns: string[];
+  /** Environment known only at deploy time (a created Redis endpoint). */
+  extraEnvironment?: Partial<Record<ContainerName, Record<string, string>>>;
+  logRetentionDays: number;
+  region: string;
+  accountId: string;
+}
+
+/**
+ * The Fargate task: nginx and Django in one task, logs to a log group with
+ * retention, and two roles. The execution role (used by ECS to start the task)
+ * may pull these images, write these logs and read exactly these secrets; the
+ * task role (used by the app) starts with no permissions at all.
+ */
+export class WebTaskDefinition extends Construct {
+  readonly arn: string;
+  readonly family: string;
+  readonly taskRoleArn: string;
+  readonly executionRoleArn: string;
+
+  constructor(scope: Construct, id: string, props: WebTaskDefinitionProps) {
+    super(scope, id);
+    const logGroup = new CloudwatchLogGroup(this, "logs", { name: props.names.logGroup, retentionInDays: props.logRetentionDays });
+
+    const executionRole = new IamRole(this, "execution-role", {
+      name: props.names.executionRole,
+      assumeRolePolicy: serviceTrustPolicy("ecs-tasks.amazonaws.com", props.accountId),
+    });
+    const secretArns = props.containers.flatMap((c) => Object.values(c.secrets));
+    const statements: PolicyStatement[] = [
+      { Sid: "EcrToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+      {
+        Sid: "PullImages",
+        Effect: "Allow",
+        Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+        Resource: props.repositoryArns,
+      },
+      { Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroup.arn}:*` },
+    ];
+    const secrets = secretArns.filter((arn) => arn.includes(":secretsmanager:"));
+    const parameters = secretArns.filter((arn) => arn.includes(":ssm:"));
+    if (secrets.length > 0) statements.push({ Sid: "ReadSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secrets });
+    if (parameters.length > 0) statements.push({ Sid: "ReadParameters", Effect: "Allow", Action: "ssm:GetParameters", Resource: parameters });
+    new IamRolePolicy(this, "execution-policy", { role: executionRole.id, name: "start-task", policy: policyDocument(...statements) });
+
+    const taskRole = new IamRole(this, "task-role", {
+      name: props.names.taskRole,
+      assumeRolePolicy: serviceTrustPolicy("ecs-tasks.amazonaws.com", props.accountId),
+    });
+
+    const definition = new EcsTaskDefinition(this, "task-definition", {
+      family: props.names.family,
+      // Old revisions stay registered: CodeDeploy may roll back to one.
+      skipDestroy: true,
+      requiresCompatibilities: ["FARGATE"],
+      networkMode: "awsvpc",
+      cpu: String(props.size.cpu),
+      memory: String(props.size.memory),
+      executionRoleArn: executionRole.arn,
+      taskRoleArn: taskRole.arn,
+      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+      volume: scratchVolumeNames(props.containers).map((name) => ({ name })),
+      containerDefinitions: JSON.stringify(
+        containerDefinitions(props.containers, {
+          images: props.images,
+          logGroup: logGroup.name,
+          region: props.region,
+          extraEnvironment: props.extraEnvironment,
+        }),
+      ),
+    });
+    this.arn = definition.arn;
+    this.family = definition.family;
+    this.taskRoleArn = taskRole.arn;
+    this.executionRoleArn = executionRole.arn;
+  }
+}

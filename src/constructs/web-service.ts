@@ -1,0 +1,155 @@
+import { TerraformOutput } from "cdktf";
+import { Construct } from "constructs";
+import type { ServicePlan } from "../plan/service";
+import { REDIS_URL_VARIABLE } from "../plan/service";
+import { ServiceAutoScaling } from "./auto-scaling";
+import { BlueGreenDeployment } from "./blue-green-deployment";
+import { Certificate } from "./certificate";
+import { ContainerRepositories } from "./container-repositories";
+import { DnsRecords } from "./dns-records";
+import { FargateService } from "./fargate-service";
+import { LoadBalancer } from "./load-balancer";
+import type { Network } from "./network";
+import { RedisAccess } from "./redis";
+import { ServiceDiscovery } from "./service-discovery";
+import { ServiceSecurityGroup } from "./service-security-group";
+import { WebTaskDefinition } from "./task-definition";
+
+export interface WebServiceProps {
+  plan: ServicePlan;
+  network: Network;
+  region: string;
+  accountId: string;
+}
+
+/**
+ * The whole web service of one environment, composed from one-concern
+ * constructs: certificate and DNS, load balancer, images, task, service,
+ * discovery, Redis, auto scaling and blue/green deployment, plus the outputs
+ * the release pipeline reads.
+ */
+export class WebService extends Construct {
+  constructor(scope: Construct, id: string, props: WebServiceProps) {
+    super(scope, id);
+    const { plan, network } = props;
+    const names = plan.names;
+
+    const certificate = new Certificate(this, "certificate", { hostnames: plan.domain.hostnames, hostedZoneId: plan.domain.hostedZoneId });
+    const lb = new LoadBalancer(this, "load-balancer", {
+      names: {
+        loadBalancer: names.loadBalancer,
+        securityGroup: names.loadBalancerSecurityGroup,
+        targetGroupBlue: names.targetGroupBlue,
+        targetGroupGreen: names.targetGroupGreen,
+      },
+      vpcId: network.vpcId,
+      subnetIds: network.publicSubnetIds,
+      dualStack: network.dualStack,
+      certificateArn: certificate.certificateArn,
+      hostnames: plan.domain.hostnames,
+      targetPort: plan.entrypoint.port,
+      healthCheckPath: plan.healthCheckPath,
+      sslPolicy: plan.loadBalancer.sslPolicy,
+      deregistrationDelaySeconds: plan.loadBalancer.deregistrationDelaySeconds,
+      idleTimeoutSeconds: plan.loadBalancer.idleTimeoutSeconds,
+      deletionProtection: plan.loadBalancer.deletionProtection,
+      accessLogs: plan.loadBalancer.accessLogs,
+      testListener: plan.loadBalancer.testListener,
+    });
+    new DnsRecords(this, "dns", {
+      hostnames: plan.domain.hostnames,
+      hostedZoneId: plan.domain.hostedZoneId,
+      target: { dnsName: lb.dnsName, zoneId: lb.zoneId },
+      ipv6: network.dualStack,
+    });
+
+    const repositories = new ContainerRepositories(this, "repositories", { names: names.repositories, keepImages: plan.keepImages });
+    const imageOf = (spec: ServicePlan["containers"][number]) =>
+      "uri" in spec.image ? spec.image.uri : `${repositories.repositories[spec.image.repository].repositoryUrl}:${spec.image.tag}`;
+    const [django, nginx] = plan.containers;
+
+    const discovery = new ServiceDiscovery(this, "discovery", { ...plan.discovery, vpcId: network.vpcId });
+    const serviceGroup = new ServiceSecurityGroup(this, "service-security-group", {
+      name: names.serviceSecurityGroup,
+      vpcId: network.vpcId,
+      loadBalancerSecurityGroupId: lb.securityGroupId,
+      port: plan.entrypoint.port,
+    });
+    const redis =
+      plan.redis.mode === "none"
+        ? undefined
+        : new RedisAccess(this, "redis", {
+            plan: plan.redis,
+            clientSecurityGroupId: serviceGroup.id,
+            names: { group: names.redisGroup, securityGroup: names.redisSecurityGroup },
+            vpcId: network.vpcId,
+            subnetIds: network.privateSubnetIds,
+          });
+
+    const task = new WebTaskDefinition(this, "task", {
+      names: { family: names.taskFamily, logGroup: names.serviceLogGroup, executionRole: names.executionRole, taskRole: names.taskRole },
+      size: plan.task,
+      containers: plan.containers,
+      images: { django: imageOf(django), nginx: imageOf(nginx) },
+      repositoryArns: Object.values(repositories.repositories).map((r) => r.arn),
+      extraEnvironment: redis?.url ? { django: { [REDIS_URL_VARIABLE]: redis.url } } : undefined,
+      logRetentionDays: plan.logRetentionDays,
+      region: props.region,
+      accountId: props.accountId,
+    });
+
+    const service = new FargateService(this, "service", {
+      names: { cluster: names.cluster, service: names.service },
+      vpcId: network.vpcId,
+      subnetIds: network.privateSubnetIds,
+      taskDefinitionArn: task.arn,
+      securityGroupId: serviceGroup.id,
+      targetGroupArn: lb.blue.arn,
+      entrypoint: plan.entrypoint,
+      registryArn: discovery.registryArn,
+      desiredCount: plan.desiredCount,
+      platformVersion: plan.platformVersion,
+      healthCheckGracePeriodSeconds: plan.healthCheckGracePeriodSeconds,
+    });
+
+    const metrics = { loadBalancer: lb.arnSuffix, targetGroups: [lb.blue.arnSuffix, lb.green.arnSuffix] };
+    new ServiceAutoScaling(this, "auto-scaling", {
+      ...plan.autoScaling,
+      resourceId: service.scalingResourceId,
+      clusterName: service.clusterName,
+      serviceName: service.serviceName,
+      metrics,
+    });
+    const deployment = new BlueGreenDeployment(this, "deployment", {
+      names: { application: names.codeDeployApp, deploymentGroup: names.deploymentGroup, role: names.codeDeployRole, alarm: names.alarm },
+      accountId: props.accountId,
+      clusterName: service.clusterName,
+      serviceName: service.serviceName,
+      productionListenerArn: lb.productionListenerArn,
+      testListenerArn: lb.testListenerArn,
+      targetGroups: { blue: lb.blue.name, green: lb.green.name },
+      metrics,
+      deploymentConfig: plan.deployment.config,
+      terminationWaitMinutes: plan.deployment.terminationWaitMinutes,
+      alarms: plan.deployment.alarms,
+    });
+
+    const output = (id: string, value: unknown, description: string) =>
+      new TerraformOutput(this, id, { value, description }).overrideLogicalId(id);
+    output("url", `https://${plan.domain.hostnames[0]}`, "The service's public URL");
+    output("load_balancer_dns_name", lb.dnsName, "The load balancer's own DNS name");
+    output("cluster_name", service.clusterName, "ECS cluster");
+    output("service_name", service.serviceName, "ECS service");
+    output("task_family", task.family, "Task definition family");
+    output("task_role_arn", task.taskRoleArn, "Role of the app's own AWS calls");
+    output("execution_role_arn", task.executionRoleArn, "Role ECS starts the tasks with");
+    output("log_group", names.serviceLogGroup, "The containers' log group");
+    output("containers", Object.fromEntries(plan.containers.map((c) => [c.name, { port: c.port }])), "Container names and ports");
+    output("load_balanced_container", plan.entrypoint, "The container and port the target groups point at");
+    output("repository_urls", { django: repositories.repositories.django.repositoryUrl, nginx: repositories.repositories.nginx.repositoryUrl }, "ECR repositories");
+    output("codedeploy_application", deployment.applicationName, "CodeDeploy application");
+    output("codedeploy_deployment_group", deployment.deploymentGroupName, "CodeDeploy deployment group");
+    output("service_security_group_id", serviceGroup.id, "The tasks' security group (for one-off tasks such as migrations)");
+    output("service_discovery_name", discovery.fqdn, "The service's private DNS name");
+  }
+}

@@ -1,0 +1,57 @@
+/** Cross-key checks of the `service` section. */
+import { fargateSizeProblem } from "../plan/fargate";
+import type { ServiceManifest } from "./service-schema";
+import type { ManifestProblem } from "./validate";
+
+/** Environment variable names that hold secrets: those belong in `secrets`, by ARN. */
+const SECRET_LIKE = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL)/i;
+
+export function findServiceProblem(service: ServiceManifest): ManifestProblem | undefined {
+  const size = fargateSizeProblem(service.cpu, service.memory);
+  if (size) return { path: `service.${size.path}`, message: size.message };
+
+  const { zoneName, hostnames } = service.domain;
+  for (const [i, host] of hostnames.entries()) {
+    if (host !== zoneName && !host.endsWith(`.${zoneName}`)) {
+      return { path: `service.domain.hostnames[${i}]`, message: `${host} is not in the zone ${zoneName}; expected a name ending in .${zoneName}` };
+    }
+    if (hostnames.indexOf(host) !== i) {
+      return { path: `service.domain.hostnames[${i}]`, message: `${host} is listed twice; expected distinct hostnames` };
+    }
+  }
+
+  const scaling = service.autoScaling;
+  if (scaling.minCapacity > scaling.maxCapacity) {
+    return {
+      path: "service.autoScaling.minCapacity",
+      message: `${scaling.minCapacity} is above maxCapacity ${scaling.maxCapacity}; expected minCapacity <= maxCapacity`,
+    };
+  }
+  if (service.desiredCount < scaling.minCapacity || service.desiredCount > scaling.maxCapacity) {
+    return {
+      path: "service.desiredCount",
+      message: `${service.desiredCount} is outside autoScaling's ${scaling.minCapacity}..${scaling.maxCapacity}; expected a count within it`,
+    };
+  }
+
+  if (service.django.port === service.nginx.port) {
+    return { path: "service.django.port", message: `${service.django.port} is nginx's port too; expected another port (they share localhost)` };
+  }
+  const testPort = service.loadBalancer.testListener.port;
+  if (testPort === 80 || testPort === 443) {
+    return { path: "service.loadBalancer.testListener.port", message: `${testPort} is a production listener's port; expected another, such as 8443` };
+  }
+
+  const secretLike = Object.keys(service.django.environment).find((name) => SECRET_LIKE.test(name));
+  if (secretLike) {
+    return {
+      path: `service.django.environment.${secretLike}`,
+      message: "looks like a secret; expected it under service.django.secrets as a Secrets Manager or SSM parameter ARN, never as plain text",
+    };
+  }
+  const both = Object.keys(service.django.secrets).find((name) => name in service.django.environment);
+  if (both) {
+    return { path: `service.django.secrets.${both}`, message: "is also set in environment; expected one of the two" };
+  }
+  return undefined;
+}
