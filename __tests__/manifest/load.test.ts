@@ -274,6 +274,77 @@ describe("bad input", () => {
   });
 });
 
+describe("bad input in the service section", () => {
+  const withService = () => ({
+    ...stagingManifest(),
+    service: { domain: { hostedZoneId: "Z0123456789EXAMPLE", zoneName: "example.com", hostnames: ["shop.example.com"] } },
+  });
+
+  it("loads with defaults filled in", () => {
+    const { manifest } = loadEnvironment(manifestFile(withService()));
+    expect(manifest.service).toMatchObject({ cpu: 0.5, memory: 1024, desiredCount: 2, redis: { mode: "none" } });
+    expect(manifest.service?.deployment).toEqual({
+      trafficShifting: "allAtOnce",
+      terminationWaitMinutes: 5,
+      alarms: { enabled: true, http5xxPercent: 5, targetResponseTimeSeconds: 2 },
+    });
+  });
+
+  it("an invalid CPU/memory pair lists the memories valid for that CPU", () => {
+    expect(problem((m) => Object.assign(m.service, { cpu: 0.5, memory: 512 }), withService())).toBe(
+      "FILE: service.memory: 512 MiB is not valid with 0.5 vCPU; expected one of 1024, 2048, 3072, 4096",
+    );
+  });
+
+  it("a CPU that is not a Fargate size", () => {
+    expect(problem((m) => (m.service.cpu = 3), withService())).toBe(
+      "FILE: service.cpu: 3 vCPU is not a Fargate size; expected one of 0.25, 0.5, 1, 2, 4, 8, 16",
+    );
+  });
+
+  it("a hostname outside the hosted zone", () => {
+    expect(problem((m) => m.service.domain.hostnames.push("shop.example.org"), withService())).toBe(
+      "FILE: service.domain.hostnames[1]: shop.example.org is not in the zone example.com; expected a name ending in .example.com",
+    );
+  });
+
+  it("a plaintext secret in the environment", () => {
+    expect(problem((m) => (m.service.django = { environment: { DJANGO_SECRET_KEY: "hunter2" } }), withService())).toBe(
+      "FILE: service.django.environment.DJANGO_SECRET_KEY: looks like a secret; expected it under service.django.secrets as a Secrets Manager or SSM parameter ARN, never as plain text",
+    );
+  });
+
+  it("a secret that is not an ARN", () => {
+    expect(problem((m) => (m.service.django = { secrets: { DATABASE_URL: "postgres://user:pw@db/app" } }), withService())).toBe(
+      "FILE: service.django.secrets.DATABASE_URL: expected the ARN of a Secrets Manager secret or an SSM parameter (arn:aws:secretsmanager:... or arn:aws:ssm:...:parameter/...)",
+    );
+  });
+
+  it("a minimum above the maximum", () => {
+    expect(problem((m) => (m.service.autoScaling = { minCapacity: 5, maxCapacity: 3 }), withService())).toBe(
+      "FILE: service.autoScaling.minCapacity: 5 is above maxCapacity 3; expected minCapacity <= maxCapacity",
+    );
+  });
+
+  it("a TLS policy older than TLS 1.3", () => {
+    expect(problem((m) => (m.service.loadBalancer = { sslPolicy: "ELBSecurityPolicy-2016-08" }), withService())).toBe(
+      "FILE: service.loadBalancer.sslPolicy: expected a TLS 1.3 policy such as ELBSecurityPolicy-TLS13-1-2-2021-06",
+    );
+  });
+
+  it("an unknown traffic-shifting config", () => {
+    expect(problem((m) => (m.service.deployment = { trafficShifting: "bigBang" }), withService())).toBe(
+      "FILE: service.deployment.trafficShifting: expected one of: allAtOnce, canary10Percent5Minutes, canary10Percent15Minutes, linear10PercentEvery1Minute, linear10PercentEvery3Minutes",
+    );
+  });
+
+  it("an app name AWS would read as an internal load balancer", () => {
+    expect(problem((m) => (m.app = "internal-tools"))).toBe(
+      'FILE: app: "internal-tools" would start the load balancer\'s name with "internal", which AWS refuses; expected another name',
+    );
+  });
+});
+
 describe("the sample environments", () => {
   it("load, and production reuses an existing VPC while staging creates one", () => {
     const project = loadProject(join(__dirname, "..", "..", "environments"));

@@ -1,0 +1,272 @@
+/**
+ * The web service as composed in a stack: the task, the service and its
+ * security group, auto scaling, Redis, service discovery, DNS and deployment.
+ */
+import { Network } from "../../src/constructs/network";
+import { WebService } from "../../src/constructs/web-service";
+import { ProjectStack } from "../../stacks/project-stack";
+import { resourcesOf, synthJson, testApp } from "../support/app";
+import { servicePlan } from "../support/service";
+
+function synth(overrides: Record<string, unknown> = {}, dualStack = true): any {
+  const stack = new ProjectStack(testApp(), "test");
+  const network = new Network(stack, "network", {
+    namePrefix: "shop-prod",
+    plan: {
+      vpc: { kind: "new", cidr: "10.0.0.0/16" },
+      ipv6: dualStack,
+      subnets: [
+        { availabilityZone: "ap-northeast-2a", privateCidr: "10.0.0.0/18", publicCidr: "10.0.128.0/20" },
+        { availabilityZone: "ap-northeast-2c", privateCidr: "10.0.64.0/18", publicCidr: "10.0.144.0/20" },
+      ],
+      nat: { kind: "create", zones: ["ap-northeast-2a"] },
+    },
+    flowLogNames: { role: "r", logGroup: "g" },
+    accountId: "123456789012",
+  });
+  new WebService(stack, "web", { plan: servicePlan(overrides), network, region: "ap-northeast-2", accountId: "123456789012" });
+  return synthJson(stack);
+}
+
+const one = (json: any, type: string) => {
+  const all = Object.values<any>(resourcesOf(json, type));
+  expect(all).toHaveLength(1);
+  return all[0];
+};
+const containers = (json: any) => JSON.parse(one(json, "aws_ecs_task_definition").container_definitions);
+
+describe("WebService", () => {
+  const json = synth();
+
+  it("matches the snapshot", () => {
+    expect(json).toMatchSnapshot();
+  });
+
+  describe("service", () => {
+    it("is deployed by CodeDeploy, which (with auto scaling) owns what Terraform then ignores", () => {
+      const service = one(json, "aws_ecs_service");
+      expect(service.deployment_controller).toEqual({ type: "CODE_DEPLOY" });
+      expect(service.lifecycle).toEqual({ ignore_changes: ["task_definition", "load_balancer", "desired_count"] });
+      expect(service.load_balancer).toEqual([
+        { container_name: "nginx", container_port: 80, target_group_arn: "${aws_lb_target_group.web_load-balancer_blue.arn}" },
+      ]);
+    });
+
+    it("runs in the private subnets without a public IP, registered in Cloud Map", () => {
+      const service = one(json, "aws_ecs_service");
+      expect(service.network_configuration).toEqual({
+        assign_public_ip: false,
+        security_groups: ["${aws_security_group.web_service-security-group_security-group.id}"],
+        subnets: ["${aws_subnet.network_private-a.id}", "${aws_subnet.network_private-c.id}"],
+      });
+      expect(service.service_registries.registry_arn).toBe("${aws_service_discovery_service.web_discovery_service.arn}");
+      expect(service.health_check_grace_period_seconds).toBe(60);
+    });
+
+    it("has exactly one ingress rule, from the load balancer's group to nginx", () => {
+      const serviceGroup = "${aws_security_group.web_service-security-group_security-group.id}";
+      const ingress = Object.values<any>(resourcesOf(json, "aws_vpc_security_group_ingress_rule")).filter((r) => r.security_group_id === serviceGroup);
+      expect(ingress).toEqual([
+        {
+          security_group_id: serviceGroup,
+          referenced_security_group_id: "${aws_security_group.web_load-balancer_security-group.id}",
+          ip_protocol: "tcp",
+          from_port: 80,
+          to_port: 80,
+          description: "From the load balancer to nginx",
+        },
+      ]);
+    });
+
+    it("turns Container Insights on", () => {
+      expect(one(json, "aws_ecs_cluster").setting).toEqual([{ name: "containerInsights", value: "enabled" }]);
+    });
+  });
+
+  describe("task", () => {
+    it("runs nginx after Django is healthy, both with health checks and read-only root filesystems", () => {
+      const [django, nginx] = containers(json);
+      expect([django.name, nginx.name]).toEqual(["django", "nginx"]);
+      expect(nginx.dependsOn).toEqual([{ containerName: "django", condition: "HEALTHY" }]);
+      expect(django.dependsOn).toEqual([]);
+      for (const c of [django, nginx]) {
+        expect(c.healthCheck.command.join(" ")).toContain("/health/");
+        expect(c.readonlyRootFilesystem).toBe(true);
+        expect(c.logConfiguration.options["awslogs-group"]).toBe("${aws_cloudwatch_log_group.web_task_logs.name}");
+      }
+      expect(nginx.portMappings).toEqual([{ containerPort: 80, hostPort: 80, protocol: "tcp" }]);
+      expect(nginx.environment).toEqual([{ name: "DJANGO_UPSTREAM", value: "127.0.0.1:8000" }]);
+    });
+
+    it("passes secrets by ARN, never as values", () => {
+      const [django] = containers(json);
+      expect(django.secrets).toEqual([{ name: "DJANGO_SECRET_KEY", valueFrom: "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:shop/key" }]);
+      expect(django.environment.map((e: any) => e.name)).not.toContain("DJANGO_SECRET_KEY");
+    });
+
+    it("has separate execution and task roles; the execution role reads only the named secrets", () => {
+      const task = one(json, "aws_ecs_task_definition");
+      expect(task.execution_role_arn).toBe("${aws_iam_role.web_task_execution-role.arn}");
+      expect(task.task_role_arn).toBe("${aws_iam_role.web_task_task-role.arn}");
+      const policy = JSON.parse(resourcesOf(json, "aws_iam_role_policy")["web_task_execution-policy"].policy);
+      expect(policy.Statement.find((s: any) => s.Sid === "ReadSecrets")).toEqual({
+        Sid: "ReadSecrets",
+        Effect: "Allow",
+        Action: "secretsmanager:GetSecretValue",
+        Resource: ["arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:shop/key"],
+      });
+      expect(policy.Statement.find((s: any) => s.Sid === "PullImages").Resource).toEqual([
+        "${aws_ecr_repository.web_repositories_django.arn}",
+        "${aws_ecr_repository.web_repositories_nginx.arn}",
+      ]);
+      expect(resourcesOf(json, "aws_iam_role_policy_attachment")).not.toHaveProperty("web_task_task-role-policy");
+    });
+
+    it("sizes the task from the manifest and splits CPU only when asked", () => {
+      expect(one(json, "aws_ecs_task_definition")).toMatchObject({ cpu: "512", memory: "1024" });
+      expect(containers(json).map((c: any) => c.cpu)).toEqual([undefined, undefined]);
+      const split = containers(synth({ cpu: 1, memory: 2048, cpuSplit: { nginx: 0.15 } }));
+      expect(split.map((c: any) => c.cpu)).toEqual([871, 153]);
+    });
+
+    it("runs the initial image tag from this stack's repositories, which are immutable and scanned", () => {
+      expect(containers(json)[0].image).toBe("${aws_ecr_repository.web_repositories_django.repository_url}:initial");
+      for (const repo of Object.values<any>(resourcesOf(json, "aws_ecr_repository"))) {
+        expect(repo).toMatchObject({ image_tag_mutability: "IMMUTABLE", image_scanning_configuration: { scan_on_push: true } });
+      }
+    });
+  });
+
+  describe("Redis", () => {
+    it("lets the service into an existing Redis's security group and passes its URL", () => {
+      const existing = synth({ redis: { mode: "existing", securityGroupId: "sg-0123456789abcdef0", url: "redis://redis.internal:6379/0" } });
+      expect(resourcesOf(existing, "aws_vpc_security_group_ingress_rule")["web_redis_from-service"]).toMatchObject({
+        security_group_id: "sg-0123456789abcdef0",
+        referenced_security_group_id: "${aws_security_group.web_service-security-group_security-group.id}",
+        from_port: 6379,
+      });
+      expect(containers(existing)[0].environment).toContainEqual({ name: "REDIS_URL", value: "redis://redis.internal:6379/0" });
+      expect(resourcesOf(existing, "aws_elasticache_replication_group")).toEqual({});
+    });
+
+    it("creates an encrypted, multi-AZ replication group when asked, and passes its TLS URL", () => {
+      const created = synth({ redis: { mode: "create", replicas: 1 } });
+      expect(one(created, "aws_elasticache_replication_group")).toMatchObject({
+        num_cache_clusters: 2,
+        automatic_failover_enabled: true,
+        multi_az_enabled: true,
+        at_rest_encryption_enabled: "true",
+        transit_encryption_enabled: true,
+      });
+      expect(containers(created)[0].environment).toContainEqual({
+        name: "REDIS_URL",
+        value: "rediss://${aws_elasticache_replication_group.web_redis_replication-group.primary_endpoint_address}:6379/0",
+      });
+    });
+
+    it("creates nothing for Redis by default", () => {
+      expect(Object.keys(resourcesOf(json, "aws_vpc_security_group_ingress_rule")).filter((k) => k.includes("redis"))).toEqual([]);
+      expect(containers(json)[0].environment.map((e: any) => e.name)).not.toContain("REDIS_URL");
+    });
+  });
+
+  describe("DNS", () => {
+    it("validates the certificate in the hosted zone and points A and AAAA aliases at a dual-stack load balancer", () => {
+      const records = Object.values<any>(resourcesOf(json, "aws_route53_record"));
+      const aliases = records.filter((r) => r.alias).map((r) => `${r.type} ${r.name}`);
+      expect(aliases.sort()).toEqual(["A shop.example.com", "A www.example.com", "AAAA shop.example.com", "AAAA www.example.com"]);
+      expect(records.filter((r) => !r.alias)).toHaveLength(2);
+      expect(records.every((r) => r.zone_id === "Z0123456789EXAMPLE")).toBe(true);
+      expect(one(json, "aws_acm_certificate")).toMatchObject({
+        domain_name: "shop.example.com",
+        subject_alternative_names: ["www.example.com"],
+        validation_method: "DNS",
+      });
+    });
+
+    it("makes no AAAA records for an IPv4-only load balancer", () => {
+      const records = Object.values<any>(resourcesOf(synth({}, false), "aws_route53_record"));
+      expect(records.filter((r) => r.type === "AAAA")).toEqual([]);
+    });
+  });
+
+  describe("auto scaling", () => {
+    it("tracks CPU, memory and requests per task, scaling out faster than in", () => {
+      const policies = Object.values<any>(resourcesOf(json, "aws_appautoscaling_policy"));
+      expect(policies.map((p) => p.name)).toEqual(["cpu", "memory", "requests"].map((m) => `\${aws_ecs_service.web_service_service.name}-${m}`));
+      for (const p of policies) {
+        expect(p.target_tracking_scaling_policy_configuration).toMatchObject({ scale_out_cooldown: 60, scale_in_cooldown: 300 });
+      }
+      expect(one(json, "aws_appautoscaling_target")).toMatchObject({ min_capacity: 2, max_capacity: 10 });
+    });
+
+    it("counts requests of both target groups, so scaling survives a blue/green swap", () => {
+      const requests = resourcesOf(json, "aws_appautoscaling_policy")["web_auto-scaling_requests"];
+      const metrics = requests.target_tracking_scaling_policy_configuration.customized_metric_specification.metrics;
+      expect(metrics.find((m: any) => m.return_data).expression).toBe("(FILL(requests0, 0) + FILL(requests1, 0)) / tasks");
+    });
+  });
+
+  describe("deployment", () => {
+    it("is blue/green with traffic control, both listeners and both target groups", () => {
+      const group = one(json, "aws_codedeploy_deployment_group");
+      expect(group.deployment_style).toEqual({ deployment_option: "WITH_TRAFFIC_CONTROL", deployment_type: "BLUE_GREEN" });
+      expect(group.deployment_config_name).toBe("CodeDeployDefault.ECSAllAtOnce");
+      expect(group.load_balancer_info.target_group_pair_info).toEqual({
+        prod_traffic_route: { listener_arns: ["${aws_lb_listener.web_load-balancer_https.arn}"] },
+        test_traffic_route: { listener_arns: ["${aws_lb_listener.web_load-balancer_test.arn}"] },
+        target_group: [{ name: "${aws_lb_target_group.web_load-balancer_blue.name}" }, { name: "${aws_lb_target_group.web_load-balancer_green.name}" }],
+      });
+    });
+
+    it("keeps the old task set for the rollback window and rolls back on failure and on alarms", () => {
+      const group = one(json, "aws_codedeploy_deployment_group");
+      expect(group.blue_green_deployment_config.terminate_blue_instances_on_deployment_success).toEqual({
+        action: "TERMINATE",
+        termination_wait_time_in_minutes: 5,
+      });
+      expect(group.auto_rollback_configuration).toEqual({ enabled: true, events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] });
+      expect(group.alarm_configuration.alarms).toHaveLength(4);
+      const alarms = Object.values<any>(resourcesOf(json, "aws_cloudwatch_metric_alarm")).map((a) => a.alarm_name);
+      expect(alarms.sort()).toEqual([
+        "shop-prod-5xx-rate",
+        "shop-prod-slow-responses",
+        "shop-prod-unhealthy-targets-blue",
+        "shop-prod-unhealthy-targets-green",
+      ]);
+    });
+
+    it("uses the traffic-shifting config from the manifest", () => {
+      expect(one(synth({ deployment: { trafficShifting: "canary10Percent5Minutes" } }), "aws_codedeploy_deployment_group").deployment_config_name).toBe(
+        "CodeDeployDefault.ECSCanary10Percent5Minutes",
+      );
+    });
+  });
+
+  it("outputs what the release pipeline needs", () => {
+    expect(Object.keys(json.output).sort()).toEqual(
+      [
+        "cluster_name",
+        "codedeploy_application",
+        "codedeploy_deployment_group",
+        "containers",
+        "execution_role_arn",
+        "load_balanced_container",
+        "load_balancer_dns_name",
+        "log_group",
+        "nat_egress_ips",
+        "private_subnet_ids",
+        "public_subnet_ids",
+        "repository_urls",
+        "service_discovery_name",
+        "service_name",
+        "service_security_group_id",
+        "task_family",
+        "task_role_arn",
+        "url",
+        "vpc_id",
+      ].sort(),
+    );
+    expect(json.output.url.value).toBe("https://shop.example.com");
+  });
+});
