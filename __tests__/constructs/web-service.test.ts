@@ -95,7 +95,7 @@ describe("WebService", () => {
         expect(c.logConfiguration.options["awslogs-group"]).toBe("${aws_cloudwatch_log_group.web_task_logs.name}");
       }
       expect(nginx.portMappings).toEqual([{ containerPort: 80, hostPort: 80, protocol: "tcp" }]);
-      expect(nginx.environment).toEqual([{ name: "DJANGO_UPSTREAM", value: "127.0.0.1:8000" }]);
+      expect(nginx.environment).toEqual([]);
     });
 
     it("passes secrets by ARN, never as values", () => {

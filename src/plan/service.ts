@@ -110,7 +110,8 @@ export function planService(service: ServiceManifest, names: ResourceNames): Ser
     name: "nginx",
     image: image("nginx", service.nginx.image),
     port: service.nginx.port,
-    environment: { DJANGO_UPSTREAM: `127.0.0.1:${service.django.port}` },
+    // nginx's config is rendered when the image is built (build args NGINX_PORT and DJANGO_UPSTREAM).
+    environment: {},
     secrets: {},
     healthCheck: {
       command: ["CMD-SHELL", `wget -q -O /dev/null http://127.0.0.1:${service.nginx.port}${service.healthCheckPath} || exit 1`],

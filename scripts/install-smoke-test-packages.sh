@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what the app smoke test runs: Debian's nginx, gunicorn and python3-django.
+# Needs root (apt-get). Services are not started: the test starts its own processes.
+set -euo pipefail
+packages=(nginx gunicorn python3-django)
+if command -v nginx >/dev/null && command -v gunicorn >/dev/null && /usr/bin/python3 -c "import django" 2>/dev/null; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Run as root (or: sudo apt-get install ${packages[*]})" >&2
+  exit 1
+fi
+# Keep the nginx package from starting a server on port 80 while it installs.
+added_policy=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && added_policy=1
+fi
+trap '[ -n "$added_policy" ] && rm -f /usr/sbin/policy-rc.d' EXIT
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
