@@ -7,6 +7,7 @@ import { App } from "cdktf";
 import { environmentsDir, loadProject, ManifestError, Project } from "./src/manifest/load";
 import { BootstrapStack } from "./stacks/bootstrap-stack";
 import { EnvironmentStack } from "./stacks/environment-stack";
+import { LocalStack } from "./stacks/local-stack";
 
 /** Set to `s3` once the state bucket exists, to keep the bootstrap stack's own state in it. */
 export const BOOTSTRAP_STATE_VARIABLE = "BOOTSTRAP_STATE";
@@ -16,7 +17,10 @@ export function addStacks(app: App, project: Project, env: NodeJS.ProcessEnv = p
   if (project.bootstrap) {
     new BootstrapStack(app, "bootstrap", { plan: project.bootstrap, stateInBucket: env[BOOTSTRAP_STATE_VARIABLE] === "s3" });
   }
-  for (const { plan } of project.environments) new EnvironmentStack(app, plan.environment, plan);
+  for (const env of project.environments) {
+    if (env.platform === "aws") new EnvironmentStack(app, env.plan.environment, env.plan);
+    else new LocalStack(app, env.plan.environment, env.plan);
+  }
   return app;
 }
 

@@ -56,7 +56,9 @@ function problem(mutate: (m: any) => void, base = stagingManifest()): string {
 
 describe("a valid manifest", () => {
   it("loads with defaults filled in", () => {
-    const { manifest, plan } = loadEnvironment(manifestFile(stagingManifest()));
+    const loaded = loadEnvironment(manifestFile(stagingManifest()));
+    if (loaded.platform !== "aws") throw new Error("expected an AWS environment");
+    const { manifest, plan } = loaded;
     expect(manifest.network).toEqual({
       type: "new",
       cidr: "10.20.0.0/16",
@@ -345,10 +347,49 @@ describe("bad input in the service section", () => {
   });
 });
 
+describe("local (docker) manifests", () => {
+  const local = () => ({ app: "shop", environment: "local", platform: "docker" });
+
+  it("need neither AWS, network nor state, and fill in the service's defaults", () => {
+    const loaded = loadEnvironment(manifestFile(local(), "local"));
+    expect(loaded.platform).toBe("docker");
+    if (loaded.platform !== "docker") return;
+    expect(loaded.plan).toMatchObject({ hostPort: 8080, redis: true, prefix: "shop-local" });
+    expect(loaded.plan.service.containers.map((c) => c.name)).toEqual(["django", "nginx"]);
+  });
+
+  it("refuse secret ARNs, which a laptop cannot read", () => {
+    const m: any = { ...local(), service: { django: { secrets: { DJANGO_SECRET_KEY: "arn:aws:ssm:us-east-1:123456789012:parameter/k" } } } };
+    const file = manifestFile(m, "local");
+    expect(errorOf(() => loadEnvironment(file))).toBe(
+      `${file}: service.django.secrets.DJANGO_SECRET_KEY: secret ARNs cannot be read by a local environment; expected the local value under docker.environment`,
+    );
+  });
+
+  it("refuse AWS keys", () => {
+    const file = manifestFile({ ...local(), aws: { region: "us-east-1" } }, "local");
+    expect(errorOf(() => loadEnvironment(file))).toBe(`${file}: aws: unknown key; expected one of: platform, app, environment, docker, service`);
+  });
+
+  it("an unknown platform", () => {
+    const file = manifestFile({ ...local(), platform: "k8s" }, "local");
+    expect(errorOf(() => loadEnvironment(file))).toBe(`${file}: platform: expected platform: "aws" (the default) or "docker" (a local environment)`);
+  });
+
+  it("an AWS service without a domain", () => {
+    const m = { ...stagingManifest(), service: {} };
+    const file = manifestFile(m);
+    expect(errorOf(() => loadEnvironment(file))).toBe(
+      `${file}: service.domain: missing; expected hostedZoneId, zoneName and hostnames (the service's HTTPS names)`,
+    );
+  });
+});
+
 describe("the sample environments", () => {
-  it("load, and production reuses an existing VPC while staging creates one", () => {
+  it("load: local runs in Docker, production reuses an existing VPC, staging creates one", () => {
     const project = loadProject(join(__dirname, "..", "..", "environments"));
-    expect(project.environments.map((e) => [e.manifest.environment, e.manifest.network.type])).toEqual([
+    expect(project.environments.map((e) => [e.manifest.environment, e.platform === "aws" ? e.manifest.network.type : "docker"])).toEqual([
+      ["local", "docker"],
       ["production", "existing"],
       ["staging", "new"],
     ]);

@@ -28,7 +28,7 @@ it("synthesizes every stack into CDKTF_OUTDIR", async () => {
   const outdir = tempDir();
   const result = await app({ CDKTF_OUTDIR: outdir });
   expect(result).toMatchObject({ code: 0, stderr: "" });
-  expect(readdirSync(join(outdir, "stacks")).sort()).toEqual(["bootstrap", "production", "staging"]);
+  expect(readdirSync(join(outdir, "stacks")).sort()).toEqual(["bootstrap", "local", "production", "staging"]);
 });
 
 it("stops on a bad manifest with one line, exit status 1 and nothing written", async () => {

@@ -15,7 +15,7 @@ function keyPaths(schema: any, prefix = ""): string[] {
     case "nullable":
       return keyPaths(def.innerType, prefix);
     case "pipe":
-      return keyPaths(def.in, prefix);
+      return [...new Set([...keyPaths(def.in, prefix), ...keyPaths(def.out, prefix)])];
     case "union":
       return [...new Set(def.options.flatMap((o: any) => keyPaths(o, prefix)))] as string[];
     case "object":

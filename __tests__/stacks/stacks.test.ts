@@ -26,6 +26,16 @@ describe.each(["bootstrap", "production", "staging"])("the %s stack", (name) => 
   });
 });
 
+describe("the local stack", () => {
+  it("matches its JSON snapshot", () => {
+    expect(stack(json, "local").json).toMatchSnapshot();
+  });
+
+  it("matches its HCL snapshot", () => {
+    expect(stack(hcl, "local").hcl).toMatchSnapshot();
+  });
+});
+
 describe("environment stacks", () => {
   it.each(["production", "staging"])("%s keeps its state in S3 under its own key, locked natively", (name) => {
     expect(stack(json, name).json.terraform.backend.s3).toEqual({

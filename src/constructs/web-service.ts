@@ -33,8 +33,10 @@ export class WebService extends Construct {
     super(scope, id);
     const { plan, network } = props;
     const names = plan.names;
+    const domain = plan.domain;
+    if (!domain) throw new Error("WebService needs the service's domain (validated in the manifest)");
 
-    const certificate = new Certificate(this, "certificate", { hostnames: plan.domain.hostnames, hostedZoneId: plan.domain.hostedZoneId });
+    const certificate = new Certificate(this, "certificate", { hostnames: domain.hostnames, hostedZoneId: domain.hostedZoneId });
     const lb = new LoadBalancer(this, "load-balancer", {
       names: {
         loadBalancer: names.loadBalancer,
@@ -46,7 +48,7 @@ export class WebService extends Construct {
       subnetIds: network.publicSubnetIds,
       dualStack: network.dualStack,
       certificateArn: certificate.certificateArn,
-      hostnames: plan.domain.hostnames,
+      hostnames: domain.hostnames,
       targetPort: plan.entrypoint.port,
       healthCheckPath: plan.healthCheckPath,
       sslPolicy: plan.loadBalancer.sslPolicy,
@@ -57,8 +59,8 @@ export class WebService extends Construct {
       testListener: plan.loadBalancer.testListener,
     });
     new DnsRecords(this, "dns", {
-      hostnames: plan.domain.hostnames,
-      hostedZoneId: plan.domain.hostedZoneId,
+      hostnames: domain.hostnames,
+      hostedZoneId: domain.hostedZoneId,
       target: { dnsName: lb.dnsName, zoneId: lb.zoneId },
       ipv6: network.dualStack,
     });
@@ -136,7 +138,7 @@ export class WebService extends Construct {
 
     const output = (id: string, value: unknown, description: string) =>
       new TerraformOutput(this, id, { value, description }).overrideLogicalId(id);
-    output("url", `https://${plan.domain.hostnames[0]}`, "The service's public URL");
+    output("url", `https://${domain.hostnames[0]}`, "The service's public URL");
     output("load_balancer_dns_name", lb.dnsName, "The load balancer's own DNS name");
     output("cluster_name", service.clusterName, "ECS cluster");
     output("service_name", service.serviceName, "ECS service");

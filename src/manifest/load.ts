@@ -8,7 +8,8 @@ import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { BootstrapPlan, planBootstrap } from "../plan/bootstrap";
 import { EnvironmentPlan, planEnvironment, PlanError } from "../plan/environment";
-import { Manifest, manifestSchema } from "./schema";
+import { LocalPlan, planLocal } from "../plan/local";
+import { AwsManifest, DockerManifest, manifestSchema } from "./schema";
 import { findProblem } from "./validate";
 
 /** The environment variable that names another manifest folder. */
@@ -17,12 +18,24 @@ export const DEFAULT_ENVIRONMENTS_DIR = "environments";
 
 export class ManifestError extends Error {}
 
-export interface LoadedEnvironment {
+/** An environment on AWS, planned. */
+export interface AwsEnvironment {
+  platform: "aws";
   /** The manifest's path as given to the loader. */
   file: string;
-  manifest: Manifest;
+  manifest: AwsManifest;
   plan: EnvironmentPlan;
 }
+
+/** A local environment (Docker), planned. */
+export interface LocalEnvironment {
+  platform: "docker";
+  file: string;
+  manifest: DockerManifest;
+  plan: LocalPlan;
+}
+
+export type LoadedEnvironment = AwsEnvironment | LocalEnvironment;
 
 export function environmentsDir(env: NodeJS.ProcessEnv = process.env): string {
   return env[ENVIRONMENTS_DIR_VARIABLE] || DEFAULT_ENVIRONMENTS_DIR;
@@ -38,7 +51,7 @@ export interface Project {
 export function loadProject(dir: string): Project {
   const environments = loadEnvironments(dir);
   try {
-    return { environments, bootstrap: planBootstrap(environments) };
+    return { environments, bootstrap: planBootstrap(environments.filter((e): e is AwsEnvironment => e.platform === "aws")) };
   } catch (e) {
     if (e instanceof PlanError) throw new ManifestError(`${display(e.file ?? dir)}: ${e.path}: ${e.message}`);
     throw e;
@@ -79,7 +92,9 @@ export function loadEnvironment(file: string): LoadedEnvironment {
   const problem = findProblem(manifest);
   if (problem) throw fail(problem.path, problem.message);
   try {
-    return { file, manifest, plan: planEnvironment(manifest) };
+    return manifest.platform === "docker"
+      ? { platform: "docker", file, manifest, plan: planLocal(manifest) }
+      : { platform: "aws", file, manifest, plan: planEnvironment(manifest) };
   } catch (e) {
     if (e instanceof PlanError) throw fail(e.path, e.message);
     throw e;

@@ -78,11 +78,17 @@ const state = z.discriminatedUnion("backend", [s3State, cloudState, localState],
   error: 'expected state.backend: "s3", "cloud" or "local"',
 });
 
-export const manifestSchema = strict({
+const common = {
   /** The application's name: the first part of every resource name. */
   app: dnsLabel("an app name", 20),
   /** The environment's name; must match the file's name (production.yaml: production). */
   environment: dnsLabel("an environment name", 12),
+};
+
+/** An environment on AWS: the default platform. */
+export const awsManifestSchema = strict({
+  platform: z.literal("aws"),
+  ...common,
   aws: strict({
     region: z.string({ error: "expected an AWS region such as ap-northeast-2" }),
     accountId: z
@@ -101,7 +107,33 @@ export const manifestSchema = strict({
   tags: z.record(z.string().max(128), z.string().max(256)).default({}),
 });
 
-export type Manifest = z.infer<typeof manifestSchema>;
-export type NetworkManifest = Manifest["network"];
-export type StateManifest = Manifest["state"];
+/** A developer's machine: the same containers through the Docker provider. */
+export const dockerManifestSchema = strict({
+  platform: z.literal("docker"),
+  ...common,
+  docker: strict({
+    /** The host port nginx is published on: http://localhost:<hostPort>. */
+    hostPort: z.number().int().min(1).max(65535).default(8080),
+    /** Run a Redis container and give Django its URL. */
+    redis: z.boolean().default(true),
+    /** Local-only values, secrets included (a development key, DEBUG); never use these on AWS. */
+    environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+  }).prefault({}),
+  /** The same service settings as on AWS; `domain`, the load balancer and CodeDeploy are not used. */
+  service: serviceSchema.prefault({}),
+});
+
+/** `platform` defaults to aws, so AWS manifests need not say it. */
+export const manifestSchema = z.preprocess(
+  (data) => (data && typeof data === "object" && !Array.isArray(data) && !("platform" in data) ? { platform: "aws", ...data } : data),
+  z.discriminatedUnion("platform", [awsManifestSchema, dockerManifestSchema], {
+    error: 'expected platform: "aws" (the default) or "docker" (a local environment)',
+  }),
+);
+
+export type AwsManifest = z.infer<typeof awsManifestSchema>;
+export type DockerManifest = z.infer<typeof dockerManifestSchema>;
+export type Manifest = AwsManifest | DockerManifest;
+export type NetworkManifest = AwsManifest["network"];
+export type StateManifest = AwsManifest["state"];
 export type { ServiceManifest } from "./service-schema";

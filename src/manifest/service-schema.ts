@@ -127,6 +127,7 @@ const deployment = strict({
 }).prefault({});
 
 export const serviceSchema = strict({
+  /** Required on AWS; unused by a local (docker) environment. */
   domain: strict({
     /** The Route 53 hosted zone's id; no lookup is made. */
     hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,32}$/, { error: "expected a hosted zone id such as Z0123456789ABCDEFGHIJ" }),
@@ -137,7 +138,7 @@ export const serviceSchema = strict({
       .array(hostname)
       .min(1, { error: "expected at least one hostname" })
       .max(5, { error: "expected at most 5 hostnames (a load balancer rule matches at most 5)" }),
-  }),
+  }).optional(),
   /** vCPU of one task (0.25 to 16). */
   cpu: z.number().default(0.5),
   /** MiB of memory of one task; must suit the CPU. */

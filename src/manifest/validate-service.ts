@@ -6,10 +6,15 @@ import type { ManifestProblem } from "./validate";
 /** Environment variable names that hold secrets: those belong in `secrets`, by ARN. */
 const SECRET_LIKE = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL)/i;
 
-export function findServiceProblem(service: ServiceManifest): ManifestProblem | undefined {
+export function findServiceProblem(service: ServiceManifest, platform: "aws" | "docker"): ManifestProblem | undefined {
   const size = fargateSizeProblem(service.cpu, service.memory);
   if (size) return { path: `service.${size.path}`, message: size.message };
 
+  if (!service.domain) {
+    return platform === "aws"
+      ? { path: "service.domain", message: "missing; expected hostedZoneId, zoneName and hostnames (the service's HTTPS names)" }
+      : checkContainers(service);
+  }
   const { zoneName, hostnames } = service.domain;
   for (const [i, host] of hostnames.entries()) {
     if (host !== zoneName && !host.endsWith(`.${zoneName}`)) {
@@ -34,6 +39,10 @@ export function findServiceProblem(service: ServiceManifest): ManifestProblem | 
     };
   }
 
+  return checkContainers(service);
+}
+
+function checkContainers(service: ServiceManifest): ManifestProblem | undefined {
   if (service.django.port === service.nginx.port) {
     return { path: "service.django.port", message: `${service.django.port} is nginx's port too; expected another port (they share localhost)` };
   }

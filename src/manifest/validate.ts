@@ -5,7 +5,7 @@
 import { formatCidr, overlaps, parseCidr, prefixLength, sameCidr, within } from "../plan/cidr";
 import { nameTooLong, resourceNames } from "../plan/names";
 import { AWS_REGIONS, zoneIsInRegion } from "./regions";
-import { Manifest } from "./schema";
+import type { AwsManifest, DockerManifest, Manifest } from "./schema";
 import { findServiceProblem } from "./validate-service";
 
 /** A problem with one key of a manifest. */
@@ -16,7 +16,8 @@ export interface ManifestProblem {
 }
 
 export function findProblem(manifest: Manifest): ManifestProblem | undefined {
-  const checkService = (m: Manifest) => (m.service ? findServiceProblem(m.service) : undefined);
+  if (manifest.platform === "docker") return checkDocker(manifest);
+  const checkService = (m: AwsManifest) => (m.service ? findServiceProblem(m.service, "aws") : undefined);
   for (const check of [checkAws, checkNetwork, checkState, checkNames, checkTags, checkService]) {
     const problem = check(manifest);
     if (problem) return problem;
@@ -24,7 +25,18 @@ export function findProblem(manifest: Manifest): ManifestProblem | undefined {
   return undefined;
 }
 
-function checkAws({ aws }: Manifest): ManifestProblem | undefined {
+function checkDocker(manifest: DockerManifest): ManifestProblem | undefined {
+  const secret = Object.keys(manifest.service.django.secrets)[0];
+  if (secret) {
+    return {
+      path: `service.django.secrets.${secret}`,
+      message: "secret ARNs cannot be read by a local environment; expected the local value under docker.environment",
+    };
+  }
+  return findServiceProblem(manifest.service, "docker");
+}
+
+function checkAws({ aws }: AwsManifest): ManifestProblem | undefined {
   if (!AWS_REGIONS.includes(aws.region)) {
     return { path: "aws.region", message: `unknown region "${aws.region}"; expected one of: ${AWS_REGIONS.join(", ")}` };
   }
@@ -59,7 +71,7 @@ const VPC_BLOCK = "expected a VPC block between /16 and /28";
 /** AWS refuses a secondary block from another RFC 1918 range than the primary's. */
 const RFC1918 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map(parseCidr);
 
-function checkNetwork({ network, aws }: Manifest): ManifestProblem | undefined {
+function checkNetwork({ network, aws }: AwsManifest): ManifestProblem | undefined {
   if (network.type === "new") {
     const p = prefixLength(parseCidr(network.cidr));
     return p < 16 || p > 28 ? { path: "network.cidr", message: `${network.cidr}: ${VPC_BLOCK}` } : undefined;
@@ -106,7 +118,7 @@ function checkNetwork({ network, aws }: Manifest): ManifestProblem | undefined {
   return undefined;
 }
 
-function checkState({ state }: Manifest): ManifestProblem | undefined {
+function checkState({ state }: AwsManifest): ManifestProblem | undefined {
   if (state.backend !== "s3") return undefined;
   if (state.region !== undefined && !AWS_REGIONS.includes(state.region)) {
     return { path: "state.region", message: `unknown region "${state.region}"; expected an AWS region such as ap-northeast-2` };
@@ -120,7 +132,7 @@ function checkState({ state }: Manifest): ManifestProblem | undefined {
   return undefined;
 }
 
-function checkNames({ app, environment }: Manifest): ManifestProblem | undefined {
+function checkNames({ app, environment }: AwsManifest): ManifestProblem | undefined {
   if (app.startsWith("internal")) {
     return { path: "app", message: `"${app}" would start the load balancer's name with "internal", which AWS refuses; expected another name` };
   }
@@ -132,7 +144,7 @@ function checkNames({ app, environment }: Manifest): ManifestProblem | undefined
   };
 }
 
-function checkTags({ tags }: Manifest): ManifestProblem | undefined {
+function checkTags({ tags }: AwsManifest): ManifestProblem | undefined {
   const reserved = Object.keys(tags).find((k) => k.toLowerCase().startsWith("aws:"));
   return reserved ? { path: `tags.${reserved}`, message: 'tag keys starting with "aws:" are reserved by AWS; expected another key' } : undefined;
 }

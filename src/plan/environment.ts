@@ -2,7 +2,7 @@
  * From a validated manifest to everything the constructs need: names, subnet
  * CIDRs, NAT layout, state backend settings and tags. Pure: no cdktf here.
  */
-import type { Manifest } from "../manifest/schema";
+import type { AwsManifest } from "../manifest/schema";
 import { resourceNames, ResourceNames } from "./names";
 import { planService, ServicePlan } from "./service";
 import { PlannedSubnet, planSubnets, SubnetPlanError } from "./subnets";
@@ -71,7 +71,7 @@ export class PlanError extends Error {
   }
 }
 
-export function planEnvironment(manifest: Manifest): EnvironmentPlan {
+export function planEnvironment(manifest: AwsManifest): EnvironmentPlan {
   const { app, environment, aws } = manifest;
   const names = resourceNames(app, environment);
   return {
@@ -88,7 +88,7 @@ export function planEnvironment(manifest: Manifest): EnvironmentPlan {
   };
 }
 
-export function planNetwork({ network, aws }: Manifest): NetworkPlan {
+export function planNetwork({ network, aws }: AwsManifest): NetworkPlan {
   const zones = aws.availabilityZones;
   const flowLogs = network.flowLogs.enabled ? { retentionDays: network.flowLogs.retentionDays } : undefined;
   const natZones = network.natGateways === "perAz" ? zones : zones.slice(0, 1);
@@ -129,7 +129,7 @@ function plannedOrThrow(path: string, plan: () => PlannedSubnet[]): PlannedSubne
   }
 }
 
-export function planState({ state, app, environment, aws }: Manifest): StatePlan {
+export function planState({ state, app, environment, aws }: AwsManifest): StatePlan {
   switch (state.backend) {
     case "s3":
       return {

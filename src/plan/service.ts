@@ -44,7 +44,8 @@ export type RedisPlan =
 
 export interface ServicePlan {
   names: ResourceNames;
-  domain: ServiceManifest["domain"];
+  /** Undefined for a local environment. */
+  domain?: ServiceManifest["domain"];
   healthCheckPath: string;
   task: { cpu: number; memory: number };
   containers: ContainerSpec[];
@@ -83,7 +84,7 @@ export function planService(service: ServiceManifest, names: ResourceNames): Ser
     port: service.django.port,
     command: service.django.command,
     environment: {
-      ALLOWED_HOSTS: [...service.domain.hostnames, `${discovery.name}.${discovery.namespace}`].join(","),
+      ALLOWED_HOSTS: [...(service.domain?.hostnames ?? ["localhost", "127.0.0.1"]), `${discovery.name}.${discovery.namespace}`].join(","),
       HEALTH_CHECK_PATH: service.healthCheckPath,
       ...(redis.mode === "existing" ? { [REDIS_URL_VARIABLE]: redis.url } : {}),
       ...service.django.environment,
@@ -123,7 +124,8 @@ export function planService(service: ServiceManifest, names: ResourceNames): Ser
     // nginx only takes traffic once Django can answer it.
     startsAfterHealthy: ["django"],
     cpu: split?.nginx,
-    scratchPaths: ["/var/cache/nginx", "/var/run", "/tmp"],
+    // Our nginx.conf writes its pid and temp files under /tmp; the image's cache folder stays writable too.
+    scratchPaths: ["/var/cache/nginx", "/tmp"],
   };
 
   return {

@@ -1,0 +1,100 @@
+import { TerraformOutput } from "cdktf";
+import { Construct } from "constructs";
+import { Container } from "@cdktf/provider-docker/lib/container";
+import { Image } from "@cdktf/provider-docker/lib/image";
+import { Network } from "@cdktf/provider-docker/lib/network";
+import type { LocalPlan } from "../plan/local";
+import { REDIS_URL_VARIABLE } from "../plan/service";
+import type { ContainerSpec, HealthCheck } from "../plan/service";
+import { appPath } from "./app-images";
+
+/** Redis for local use, pinned like the app's base images. */
+export const LOCAL_REDIS_IMAGE = "redis:7.4.2-alpine";
+
+/** A Docker health check from the same spec the ECS task definition uses. */
+export function dockerHealthcheck(check: HealthCheck) {
+  return {
+    test: check.command,
+    interval: `${check.intervalSeconds}s`,
+    timeout: `${check.timeoutSeconds}s`,
+    retries: check.retries,
+    startPeriod: `${check.startPeriodSeconds}s`,
+  };
+}
+
+const envList = (env: Record<string, string>) =>
+  Object.keys(env)
+    .sort()
+    .map((k) => `${k}=${env[k]}`);
+
+/**
+ * The Fargate task's two containers on a developer's machine, wired the same
+ * way: nginx shares Django's network namespace (network_mode container:), so
+ * it reaches gunicorn on 127.0.0.1 as in the task; read-only root filesystems
+ * with the same scratch folders (tmpfs); the same environment and health
+ * checks; nginx starts once Django is healthy. Plus Redis, when asked.
+ */
+export class LocalContainers extends Construct {
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: { plan: LocalPlan }) {
+    super(scope, id);
+    const { plan } = props;
+    const [django, nginx] = plan.service.containers;
+    const network = new Network(this, "network", { name: plan.prefix });
+
+    const extraEnvironment: Record<string, string> = { ...plan.djangoEnvironment };
+    if (plan.redis) {
+      const redisImage = new Image(this, "redis-image", { name: LOCAL_REDIS_IMAGE, keepLocally: true });
+      new Container(this, "redis", {
+        name: `${plan.prefix}-redis`,
+        image: redisImage.imageId,
+        networksAdvanced: [{ name: network.name, aliases: ["redis"] }],
+        healthcheck: { test: ["CMD", "redis-cli", "ping"], interval: "5s", timeout: "3s", retries: 5 },
+        restart: "unless-stopped",
+      });
+      extraEnvironment[REDIS_URL_VARIABLE] = "redis://redis:6379/0";
+    }
+
+    const image = (spec: ContainerSpec, build: { context: string; dockerfile?: string; buildArgs?: Record<string, string> }) =>
+      "uri" in spec.image
+        ? new Image(this, `${spec.name}-image`, { name: spec.image.uri, keepLocally: true })
+        : new Image(this, `${spec.name}-image`, { name: `${plan.prefix}-${spec.name}:local`, keepLocally: true, buildAttribute: build });
+    const djangoImage = image(django, { context: appPath("django") });
+    const nginxImage = image(nginx, {
+      context: appPath(),
+      dockerfile: "nginx/Dockerfile",
+      buildArgs: { NGINX_PORT: String(nginx.port), DJANGO_UPSTREAM: `127.0.0.1:${django.port}` },
+    });
+
+    const common = (spec: ContainerSpec) => ({
+      name: `${plan.prefix}-${spec.name}`,
+      command: spec.command,
+      healthcheck: dockerHealthcheck(spec.healthCheck),
+      readOnly: true,
+      tmpfs: Object.fromEntries(spec.scratchPaths.map((p) => [p, "rw,size=64m"])),
+      init: true,
+      stopTimeout: 30,
+      restart: "unless-stopped",
+    });
+    const djangoContainer = new Container(this, "django", {
+      ...common(django),
+      image: djangoImage.imageId,
+      env: envList({ ...django.environment, ...extraEnvironment }),
+      networksAdvanced: [{ name: network.name, aliases: ["django"] }],
+      // nginx shares this container's network namespace, so its port is published here.
+      ports: [{ internal: nginx.port, external: plan.hostPort, ip: "127.0.0.1" }],
+      // Terraform waits until Django is healthy before it starts nginx (as dependsOn HEALTHY does on ECS).
+      wait: true,
+      waitTimeout: 120,
+    });
+    new Container(this, "nginx", {
+      ...common(nginx),
+      image: nginxImage.imageId,
+      env: envList(nginx.environment),
+      networkMode: `container:${djangoContainer.id}`,
+    });
+    this.url = `http://localhost:${plan.hostPort}`;
+    new TerraformOutput(this, "url", { value: this.url, description: "The local service, through nginx" }).overrideLogicalId("url");
+  }
+}
