@@ -1,9 +1,10 @@
 import { Construct } from "constructs";
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { configureStateBackend } from "../src/constructs/state-backend";
 import { StateBucket } from "../src/constructs/state-bucket";
 import type { BootstrapPlan } from "../src/plan/bootstrap";
-import { projectRootPath } from "../src/plan/environment";
+import { GITHUB_OIDC_HOST, projectRootPath } from "../src/plan/environment";
 import { ProjectStack } from "./project-stack";
 
 /** Where the bootstrap stack keeps its own state until it is moved into its bucket: the project root. */
@@ -40,6 +41,13 @@ export class BootstrapStack extends ProjectStack {
         bucket: b.bucket,
         lockTable: b.lockTable,
         provider: b.region === regions[0] ? undefined : providers.get(b.region),
+      });
+    }
+    if (plan.githubOidc) {
+      // One per account: every environment's GitHub roles trust it.
+      new IamOpenidConnectProvider(this, "github-oidc", {
+        url: `https://${GITHUB_OIDC_HOST}`,
+        clientIdList: ["sts.amazonaws.com"],
       });
     }
     const first = plan.buckets[0];

@@ -2,7 +2,9 @@ import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Network } from "../src/constructs/network";
 import { configureStateBackend } from "../src/constructs/state-backend";
+import { GithubAccess } from "../src/constructs/github-access";
 import { WebService } from "../src/constructs/web-service";
+import { resourceNames } from "../src/plan/names";
 import type { EnvironmentPlan } from "../src/plan/environment";
 import { ProjectStack } from "./project-stack";
 
@@ -25,8 +27,30 @@ export class EnvironmentStack extends ProjectStack {
       flowLogNames: { role: plan.names.flowLogsRole, logGroup: plan.names.flowLogsGroup },
       accountId: plan.accountId,
     });
-    if (plan.service) {
-      new WebService(this, "web", { plan: plan.service, network: this.network, region: plan.region, accountId: plan.accountId });
+    const web = plan.service
+      ? new WebService(this, "web", { plan: plan.service, network: this.network, region: plan.region, accountId: plan.accountId })
+      : undefined;
+    if (plan.github) {
+      const names = plan.names;
+      const promoted = plan.github.promoteFrom ? resourceNames(plan.app, plan.github.promoteFrom).repositories : undefined;
+      new GithubAccess(this, "github", {
+        names: { planRole: names.githubPlanRole, deployRole: names.githubDeployRole, releaseRole: names.githubReleaseRole },
+        accountId: plan.accountId,
+        repository: plan.github.repository,
+        deployEnvironment: plan.github.deployEnvironment,
+        state: plan.state.backend === "s3" ? { bucket: plan.state.bucket, key: plan.state.key } : undefined,
+        release: web && {
+          region: plan.region,
+          repositoryArns: web.release.repositoryArns,
+          promoteFromRepositoryArns: promoted
+            ? Object.values(promoted).map((name) => `arn:aws:ecr:${plan.region}:${plan.accountId}:repository/${name}`)
+            : [],
+          taskRoleArns: web.release.taskRoleArns,
+          codeDeploy: { application: names.codeDeployApp, deploymentGroup: names.deploymentGroup },
+          cluster: names.cluster,
+          service: names.service,
+        },
+      });
     }
   }
 }

@@ -104,6 +104,7 @@ describe("BootstrapStack", () => {
   const plan = {
     accountId: "123456789012",
     tags: { app: "shop" },
+    githubOidc: false,
     buckets: [
       { bucket: "shop-tfstate", region: "ap-northeast-2", environments: ["prod"] },
       { bucket: "shop-tfstate-us", region: "us-east-1", environments: ["us"] },

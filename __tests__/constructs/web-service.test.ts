@@ -243,6 +243,39 @@ describe("WebService", () => {
     });
   });
 
+  describe("initial images", () => {
+    const built = synth({ initialImages: "build" });
+
+    it("are built from app/ and pushed to ECR during deploy, before the service starts", () => {
+      const images = resourcesOf(built, "docker_image");
+      expect(images["web_initial-images_django-image"]).toMatchObject({
+        name: "${aws_ecr_repository.web_repositories_django.repository_url}:initial",
+        build: { context: "../../../app/django", platform: "linux/amd64" },
+        provider: "docker.ecr",
+      });
+      expect(images["web_initial-images_nginx-image"].build.build_args).toEqual({ NGINX_PORT: "80", DJANGO_UPSTREAM: "127.0.0.1:8000" });
+      expect(Object.values<any>(resourcesOf(built, "docker_registry_image")).map((r) => r.keep_remotely)).toEqual([true, true]);
+      expect(one(built, "aws_ecs_service").depends_on).toEqual([
+        "docker_registry_image.web_initial-images_django-push",
+        "docker_registry_image.web_initial-images_nginx-push",
+      ]);
+    });
+
+    it("log in to ECR with an authorization token", () => {
+      expect(built.data.aws_ecr_authorization_token).toBeDefined();
+      expect(built.provider.docker[0].registry_auth[0]).toEqual({
+        address: '${replace(data.aws_ecr_authorization_token.web_initial-images_registry-token.proxy_endpoint, "https://", "")}',
+        username: "${data.aws_ecr_authorization_token.web_initial-images_registry-token.user_name}",
+        password: "${data.aws_ecr_authorization_token.web_initial-images_registry-token.password}",
+      });
+    });
+
+    it("are not built by default (push them yourself, or let the release workflow)", () => {
+      expect(resourcesOf(json, "docker_image")).toEqual({});
+      expect(json.provider?.docker).toBeUndefined();
+    });
+  });
+
   it("outputs what the release pipeline needs", () => {
     expect(Object.keys(json.output).sort()).toEqual(
       [

@@ -1,3 +1,4 @@
+import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
@@ -20,6 +21,8 @@ export interface FargateServiceProps {
   platformVersion: string;
   /** Seconds the load balancer's failing checks are ignored after a task starts. */
   healthCheckGracePeriodSeconds: number;
+  /** Resources the service waits for, such as the pushes of its first images. */
+  dependsOn?: ITerraformDependable[];
 }
 
 /**
@@ -53,6 +56,7 @@ export class FargateService extends Construct {
       serviceRegistries: { registryArn: props.registryArn },
       propagateTags: "SERVICE",
       enableEcsManagedTags: true,
+      dependsOn: props.dependsOn,
       // CodeDeploy owns the running task definition and target group, auto scaling the count
       // (terraform-provider-aws#8005: without this, the next apply reverts a release).
       lifecycle: { ignoreChanges: ["task_definition", "load_balancer", "desired_count"] },

@@ -6,7 +6,7 @@ import { Network } from "@cdktf/provider-docker/lib/network";
 import type { LocalPlan } from "../plan/local";
 import { REDIS_URL_VARIABLE } from "../plan/service";
 import type { ContainerSpec, HealthCheck } from "../plan/service";
-import { appPath } from "./app-images";
+import { imageBuilds } from "./app-images";
 
 /** Redis for local use, pinned like the app's base images. */
 export const LOCAL_REDIS_IMAGE = "redis:7.4.2-alpine";
@@ -56,16 +56,13 @@ export class LocalContainers extends Construct {
       extraEnvironment[REDIS_URL_VARIABLE] = "redis://redis:6379/0";
     }
 
-    const image = (spec: ContainerSpec, build: { context: string; dockerfile?: string; buildArgs?: Record<string, string> }) =>
+    const builds = imageBuilds(plan.service.containers);
+    const image = (spec: ContainerSpec) =>
       "uri" in spec.image
         ? new Image(this, `${spec.name}-image`, { name: spec.image.uri, keepLocally: true })
-        : new Image(this, `${spec.name}-image`, { name: `${plan.prefix}-${spec.name}:local`, keepLocally: true, buildAttribute: build });
-    const djangoImage = image(django, { context: appPath("django") });
-    const nginxImage = image(nginx, {
-      context: appPath(),
-      dockerfile: "nginx/Dockerfile",
-      buildArgs: { NGINX_PORT: String(nginx.port), DJANGO_UPSTREAM: `127.0.0.1:${django.port}` },
-    });
+        : new Image(this, `${spec.name}-image`, { name: `${plan.prefix}-${spec.name}:local`, keepLocally: true, buildAttribute: builds[spec.name] });
+    const djangoImage = image(django);
+    const nginxImage = image(nginx);
 
     const common = (spec: ContainerSpec) => ({
       name: `${plan.prefix}-${spec.name}`,

@@ -8,6 +8,7 @@ import { Certificate } from "./certificate";
 import { ContainerRepositories } from "./container-repositories";
 import { DnsRecords } from "./dns-records";
 import { FargateService } from "./fargate-service";
+import { InitialImages } from "./initial-images";
 import { LoadBalancer } from "./load-balancer";
 import type { Network } from "./network";
 import { RedisAccess } from "./redis";
@@ -29,6 +30,9 @@ export interface WebServiceProps {
  * the release pipeline reads.
  */
 export class WebService extends Construct {
+  /** What a release touches, for the GitHub release role. */
+  readonly release: { repositoryArns: string[]; taskRoleArns: string[] };
+
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id);
     const { plan, network } = props;
@@ -100,6 +104,15 @@ export class WebService extends Construct {
       accountId: props.accountId,
     });
 
+    // The service cannot start before its images exist: with initialImages: build, deploy pushes them first.
+    const initialImages =
+      plan.initialImages === "build"
+        ? new InitialImages(this, "initial-images", {
+            containers: plan.containers,
+            repositoryUrls: { django: repositories.repositories.django.repositoryUrl, nginx: repositories.repositories.nginx.repositoryUrl },
+            tag: plan.initialImageTag,
+          })
+        : undefined;
     const service = new FargateService(this, "service", {
       names: { cluster: names.cluster, service: names.service },
       vpcId: network.vpcId,
@@ -112,6 +125,7 @@ export class WebService extends Construct {
       desiredCount: plan.desiredCount,
       platformVersion: plan.platformVersion,
       healthCheckGracePeriodSeconds: plan.healthCheckGracePeriodSeconds,
+      dependsOn: initialImages?.pushed,
     });
 
     const metrics = { loadBalancer: lb.arnSuffix, targetGroups: [lb.blue.arnSuffix, lb.green.arnSuffix] };
@@ -135,6 +149,11 @@ export class WebService extends Construct {
       terminationWaitMinutes: plan.deployment.terminationWaitMinutes,
       alarms: plan.deployment.alarms,
     });
+
+    this.release = {
+      repositoryArns: Object.values(repositories.repositories).map((r) => r.arn),
+      taskRoleArns: [task.taskRoleArn, task.executionRoleArn],
+    };
 
     const output = (id: string, value: unknown, description: string) =>
       new TerraformOutput(this, id, { value, description }).overrideLogicalId(id);

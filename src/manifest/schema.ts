@@ -103,6 +103,15 @@ export const awsManifestSchema = strict({
   state,
   /** The web service; without it the stack holds the network only. */
   service: serviceSchema.optional(),
+  /** GitHub Actions may plan, deploy and release this environment through OIDC roles. */
+  github: strict({
+    /** `owner/name`: only this repository's workflows may assume the roles. */
+    repository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { error: "expected owner/name, such as acme/shop" }),
+    /** The GitHub environment whose jobs may deploy and release; defaults to the environment's name. */
+    deployEnvironment: z.string().regex(/^[A-Za-z0-9_.-]{1,255}$/, { error: "expected a GitHub environment name" }).optional(),
+    /** Another environment whose images a release may promote into this one (staging, for production). */
+    promoteFrom: dnsLabel("an environment name", 12).optional(),
+  }).optional(),
   /** Tags on every resource, besides app, environment and managed-by. */
   tags: z.record(z.string().max(128), z.string().max(256)).default({}),
 });

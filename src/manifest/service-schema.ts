@@ -149,6 +149,12 @@ export const serviceSchema = strict({
   platformVersion: z.string().regex(/^(LATEST|\d+\.\d+\.\d+)$/, { error: "expected LATEST or a version such as 1.4.0" }).default("1.4.0"),
   healthCheckGracePeriodSeconds: z.number().int().min(0).max(2147483647).default(60),
   healthCheckPath: z.string().regex(/^\/[^\s]*$/, { error: "expected a path starting with /" }).default("/health/"),
+  /**
+   * `build`: `cdktf deploy` builds app/ and pushes the images tagged initialImageTag, so the service
+   * starts with no manual step (needs Docker, and the stack can no longer be planned offline).
+   * `none`: push them yourself before the first deploy.
+   */
+  initialImages: z.enum(["none", "build"], { error: 'expected "none" or "build"' }).default("none"),
   /** The image tag the first task definition runs; later releases set their own. */
   initialImageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: "expected a Docker image tag" }).default("initial"),
   logRetentionDays: retentionDays.default(30),

@@ -16,6 +16,8 @@ export interface StateBucketPlan {
 export interface BootstrapPlan {
   accountId: string;
   buckets: StateBucketPlan[];
+  /** Create GitHub Actions' OIDC provider: an environment in this account uses GitHub. */
+  githubOidc: boolean;
   tags: Record<string, string>;
 }
 
@@ -50,6 +52,7 @@ export function planBootstrap(envs: { file: string; plan: EnvironmentPlan }[]): 
   return {
     accountId,
     buckets: [...buckets.values()],
+    githubOidc: envs.some(({ plan }) => plan.github && plan.accountId === accountId),
     tags: { app: s3[0].plan.app, component: "terraform-state", "managed-by": "cdktf" },
   };
 }

@@ -45,6 +45,17 @@ export type StatePlan =
   | { backend: "cloud"; organization: string; workspace: string; hostname: string }
   | { backend: "local"; path: string };
 
+export interface GithubPlan {
+  repository: string;
+  /** The GitHub environment whose jobs may deploy and release. */
+  deployEnvironment: string;
+  /** The environment a release promotes images from, if any. */
+  promoteFrom?: string;
+}
+
+/** The URL of GitHub Actions' OIDC token issuer. */
+export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+
 export interface EnvironmentPlan {
   app: string;
   environment: string;
@@ -56,6 +67,8 @@ export interface EnvironmentPlan {
   state: StatePlan;
   /** Undefined when the manifest has no `service`. */
   service?: ServicePlan;
+  /** GitHub Actions access; undefined without a `github` section. */
+  github?: GithubPlan;
   /** Default tags of every resource. */
   tags: Record<string, string>;
 }
@@ -84,6 +97,9 @@ export function planEnvironment(manifest: AwsManifest): EnvironmentPlan {
     network: planNetwork(manifest),
     state: planState(manifest),
     service: manifest.service ? planService(manifest.service, names) : undefined,
+    github: manifest.github
+      ? { ...manifest.github, deployEnvironment: manifest.github.deployEnvironment ?? environment }
+      : undefined,
     tags: { app, environment, "managed-by": "cdktf", ...manifest.tags },
   };
 }

@@ -37,6 +37,9 @@ export function resourceNames(app: string, environment: string) {
     redisGroup: `${prefix}-redis`,
     repositories: { django: `${app}/${environment}/django`, nginx: `${app}/${environment}/nginx` },
     alarm: (what: string) => `${prefix}-${what}`,
+    githubPlanRole: `${prefix}-github-plan`,
+    githubDeployRole: `${prefix}-github-deploy`,
+    githubReleaseRole: `${prefix}-github-release`,
     /** The Cloud Map namespace's default name. */
     namespace: `${environment}.${app}.internal`,
   };
@@ -55,6 +58,7 @@ export function limitedNames(names: ResourceNames): NamedResource[] {
     { what: "IAM role name", name: names.executionRole, limit: 64 },
     { what: "IAM role name", name: names.taskRole, limit: 64 },
     { what: "IAM role name", name: names.codeDeployRole, limit: 64 },
+    { what: "IAM role name", name: names.githubReleaseRole, limit: 64 },
     { what: "CodeDeploy application name", name: names.codeDeployApp, limit: 100 },
     { what: "CodeDeploy deployment group name", name: names.deploymentGroup, limit: 100 },
     { what: "ECS cluster name", name: names.cluster, limit: 255 },

@@ -56,6 +56,9 @@ export interface ServicePlan {
   healthCheckGracePeriodSeconds: number;
   logRetentionDays: number;
   keepImages: number;
+  /** `build`: deploy builds and pushes the first images. */
+  initialImages: "none" | "build";
+  initialImageTag: string;
   loadBalancer: ServiceManifest["loadBalancer"];
   autoScaling: ServiceManifest["autoScaling"];
   redis: RedisPlan;
@@ -140,6 +143,8 @@ export function planService(service: ServiceManifest, names: ResourceNames): Ser
     healthCheckGracePeriodSeconds: service.healthCheckGracePeriodSeconds,
     logRetentionDays: service.logRetentionDays,
     keepImages: service.keepImages,
+    initialImages: service.initialImages,
+    initialImageTag: service.initialImageTag,
     loadBalancer: service.loadBalancer,
     autoScaling: service.autoScaling,
     redis,

@@ -1,0 +1,72 @@
+import { GithubAccess, GithubAccessProps } from "../../src/constructs/github-access";
+import { ProjectStack } from "../../stacks/project-stack";
+import { resourcesOf, synthJson, testApp } from "../support/app";
+
+const props: GithubAccessProps = {
+  names: { planRole: "shop-prod-github-plan", deployRole: "shop-prod-github-deploy", releaseRole: "shop-prod-github-release" },
+  accountId: "123456789012",
+  repository: "acme/shop",
+  deployEnvironment: "production",
+  state: { bucket: "shop-tfstate", key: "shop/prod/terraform.tfstate" },
+  release: {
+    region: "ap-northeast-2",
+    repositoryArns: ["arn:aws:ecr:ap-northeast-2:123456789012:repository/shop/prod/django"],
+    promoteFromRepositoryArns: ["arn:aws:ecr:ap-northeast-2:123456789012:repository/shop/staging/django"],
+    taskRoleArns: ["arn:aws:iam::123456789012:role/shop-prod-ecs-task"],
+    codeDeploy: { application: "shop-prod", deploymentGroup: "shop-prod-web" },
+    cluster: "shop-prod",
+    service: "shop-prod-web",
+  },
+};
+
+function synth(overrides: Partial<GithubAccessProps> = {}): any {
+  const stack = new ProjectStack(testApp(), "test");
+  new GithubAccess(stack, "github", { ...props, ...overrides });
+  return synthJson(stack);
+}
+
+const roles = (json: any) => resourcesOf(json, "aws_iam_role");
+const trust = (role: any) => JSON.parse(role.assume_role_policy).Statement[0];
+
+describe("GithubAccess", () => {
+  const json = synth();
+
+  it("matches the snapshot", () => {
+    expect(json).toMatchSnapshot();
+  });
+
+  it("trusts only this repository: pull requests for plan, the GitHub environment for deploy and release", () => {
+    const subject = (id: string) => trust(roles(json)[id]).Condition.StringEquals["token.actions.githubusercontent.com:sub"];
+    expect(subject("github_plan-role")).toBe("repo:acme/shop:pull_request");
+    expect(subject("github_deploy-role")).toBe("repo:acme/shop:environment:production");
+    expect(subject("github_release-role")).toBe("repo:acme/shop:environment:production");
+    for (const role of Object.values<any>(roles(json))) {
+      expect(trust(role)).toMatchObject({
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" },
+      });
+      expect(trust(role).Condition.StringEquals["token.actions.githubusercontent.com:aud"]).toBe("sts.amazonaws.com");
+    }
+  });
+
+  it("gives the release role only what a release does", () => {
+    const policy = JSON.parse(resourcesOf(json, "aws_iam_role_policy")["github_release-policy"].policy);
+    const sids = policy.Statement.map((s: any) => s.Sid);
+    expect(sids).toEqual(["EcrLogin", "PushImages", "TaskDefinitions", "Service", "PassTaskRoles", "Deploy", "DeploymentConfig", "PullImagesToPromote"]);
+    const star = policy.Statement.filter((s: any) => s.Resource === "*").map((s: any) => s.Sid);
+    expect(star).toEqual(["EcrLogin", "TaskDefinitions"]);
+    expect(policy.Statement.find((s: any) => s.Sid === "PassTaskRoles").Condition).toEqual({
+      StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" },
+    });
+  });
+
+  it("has no release role without a service, and no state permission without S3 state", () => {
+    const bare = synth({ release: undefined, state: undefined });
+    expect(Object.keys(roles(bare)).sort()).toEqual(["github_deploy-role", "github_plan-role"]);
+    expect(resourcesOf(bare, "aws_iam_role_policy")).toEqual({});
+  });
+
+  it("outputs the role ARNs for the workflows", () => {
+    expect(Object.keys(json.output).sort()).toEqual(["github_deploy_role_arn", "github_plan_role_arn", "github_release_role_arn"]);
+  });
+});
