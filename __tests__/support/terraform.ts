@@ -18,7 +18,8 @@ const AWS_PROVIDER = "registry.terraform.io/hashicorp/aws/5.100.0";
 /** Why the Terraform checks cannot run here, or undefined when they can. */
 export function terraformUnavailable(): string | undefined {
   if (!existsSync(TERRAFORM)) return `terraform not found at ${TERRAFORM} (set TERRAFORM_BINARY)`;
-  if (!existsSync(join(PROVIDER_MIRROR, AWS_PROVIDER))) {
+  // Unpacked (…/5.100.0/linux_amd64/) or packed by `terraform providers mirror` (…/5.100.0.json).
+  if (!existsSync(join(PROVIDER_MIRROR, AWS_PROVIDER)) && !existsSync(join(PROVIDER_MIRROR, `${AWS_PROVIDER}.json`))) {
     return `hashicorp/aws 5.100.0 not found in the provider mirror ${PROVIDER_MIRROR} (set TF_PROVIDER_MIRROR)`;
   }
   return undefined;
