@@ -8,5 +8,7 @@ module.exports = {
   moduleFileExtensions: ["ts", "js", "json"],
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
   testTimeout: 120000,
+  // Jest defaults to one worker on a 2-core machine; the offline plan test mostly waits on terraform.
+  maxWorkers: 2,
   reporters: ["default", "<rootDir>/scripts/jest-summary-reporter.js"],
 };

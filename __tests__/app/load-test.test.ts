@@ -30,9 +30,9 @@ if (reason) process.stderr.write(`SKIPPED the load-test run: ${reason}\n`);
   afterAll(() => pair?.stop());
 
   it("reports requests per second and latency percentiles, within its rate cap", async () => {
-    const options = parseArgs(["--url", `${pair.url}/health/`, "--duration", "2", "--connections", "4", "--rate", "50"]);
+    const options = parseArgs(["--url", `${pair.url}/health/`, "--duration", "1", "--connections", "4", "--rate", "50"]);
     const result = await run(options);
-    expect(result["2xx"]).toBeGreaterThan(20);
+    expect(result["2xx"]).toBeGreaterThan(10);
     expect(result.errors).toBe(0);
     expect(result.requests.average).toBeLessThanOrEqual(50 * 1.1);
     const text = summary(options, result);
