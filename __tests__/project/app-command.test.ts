@@ -3,7 +3,7 @@
  * is one line and exit 1 with nothing written; a stale build is rebuilt, loudly.
  */
 import { execFile } from "child_process";
-import { existsSync, readdirSync, writeFileSync } from "fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "fs";
 import { join } from "path";
 import { promisify } from "util";
 import { tempDir } from "../support/app";
@@ -48,3 +48,13 @@ it("rebuilds a stale build before synthesizing, and says so", async () => {
   expect(result.stderr).toBe("Sources changed since the last build: running `npm run build`.\n");
   expect((await app({ CDKTF_OUTDIR: tempDir() })).stderr).toBe("");
 }, 120000);
+
+it("writes what the TypeScript sources synthesize: the bundle changes nothing", async () => {
+  const outdir = tempDir();
+  expect((await app({ CDKTF_OUTDIR: outdir })).code).toBe(0);
+  const { synthesizeProject } = require("../support/project");
+  for (const stack of await synthesizeProject()) {
+    const bundled = JSON.parse(readFileSync(join(outdir, "stacks", stack.name, "cdk.tf.json"), "utf8"));
+    expect(bundled).toEqual(stack.json);
+  }
+});
