@@ -1,13 +1,18 @@
 /**
  * The cdktf app: environments/*.yaml -> manifests -> plans -> one stack per
  * environment, plus the bootstrap stack for the state buckets.
- * A bad manifest stops here with one line on stderr, before anything is written.
+ * A bad manifest stops here with one line on stderr, before anything is written;
+ * a policy failure stops with one line per finding, and the output is removed.
  */
 import { App } from "cdktf";
+import { existsSync, rmSync } from "fs";
+import { join } from "path";
 import { environmentsDir, loadProject, ManifestError, Project } from "./src/manifest/load";
 import { BootstrapStack } from "./stacks/bootstrap-stack";
 import { EnvironmentStack } from "./stacks/environment-stack";
 import { LocalStack } from "./stacks/local-stack";
+import { ProjectStack } from "./stacks/project-stack";
+import { describeFinding } from "./src/policy";
 
 /** Set to `s3` once the state bucket exists, to keep the bootstrap stack's own state in it. */
 export const BOOTSTRAP_STATE_VARIABLE = "BOOTSTRAP_STATE";
@@ -35,8 +40,28 @@ export function main(): void {
     process.exitCode = 1;
     return;
   }
+  const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
+  const outdirExisted = existsSync(outdir);
   // new App() creates the output folder: only once every manifest is known to be good.
-  addStacks(new App(), project).synth();
+  const app = addStacks(new App(), project);
+  app.synth();
+  const stacks = app.node.children.filter((c): c is ProjectStack => c instanceof ProjectStack);
+  const failures = stacks.flatMap((stack) => stack.policy.failures.map((f) => describeFinding(stack.node.id, f)));
+  if (failures.length > 0) {
+    failures.forEach((line) => console.error(line));
+    discardOutput(app.outdir, stacks, outdirExisted);
+    process.exitCode = 1;
+  }
+}
+
+/** A stack that breaks a policy rule is not left behind for `cdktf deploy` to pick up. */
+function discardOutput(outdir: string, stacks: ProjectStack[], outdirExisted: boolean): void {
+  if (!outdirExisted) {
+    rmSync(outdir, { recursive: true, force: true });
+    return;
+  }
+  for (const stack of stacks) rmSync(join(outdir, "stacks", stack.node.id), { recursive: true, force: true });
+  rmSync(join(outdir, "manifest.json"), { force: true });
 }
 
 if (require.main === module) main();

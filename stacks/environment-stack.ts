@@ -13,7 +13,7 @@ export class EnvironmentStack extends ProjectStack {
   readonly network: Network;
 
   constructor(scope: Construct, id: string, plan: EnvironmentPlan) {
-    super(scope, id);
+    super(scope, id, plan.waivers);
     new AwsProvider(this, "aws", {
       region: plan.region,
       // A plan or apply with credentials of any other account fails before touching it.

@@ -1,18 +1,40 @@
 import { TerraformElement, TerraformStack } from "cdktf";
 import { Construct, Node } from "constructs";
+import { checkPolicies, PolicyResult, Waiver } from "../src/policy";
 
 /** Terraform >= 1.10 reads `use_lockfile` (S3-native state locking). */
 export const REQUIRED_TERRAFORM_VERSION = ">= 1.10.0";
 
 /**
- * The base of every stack: pins the Terraform version and gives resources
- * readable addresses (`aws_subnet.network_private-a`) in plans and HCL,
- * instead of cdktf's hashed ones.
+ * The base of every stack: pins the Terraform version, gives resources
+ * readable addresses (`aws_subnet.network_private-a`) in plans and HCL
+ * instead of cdktf's hashed ones, and checks the policy rules on synth.
  */
 export class ProjectStack extends TerraformStack {
-  constructor(scope: Construct, id: string) {
+  /** The policy rules' verdict on this stack, set each time it is synthesized. */
+  policy: PolicyResult = { failures: [], waived: [] };
+
+  /** @param waivers policy rules this stack does not follow, with reasons (from the manifest). */
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly waivers: readonly Waiver[] = [],
+  ) {
     super(scope, id);
     this.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
+  }
+
+  /** The Terraform config, checked against the policy rules on the way (main.ts fails synth on failures). */
+  toTerraform(): any {
+    const config = super.toTerraform();
+    this.policy = checkPolicies(config, this.waivers);
+    return config;
+  }
+
+  /** HCL synth (`--hcl`) does not go through toTerraform: check the same config. */
+  toHclTerraform(): any {
+    this.toTerraform();
+    return super.toHclTerraform();
   }
 
   protected allocateLogicalId(element: TerraformElement | Node): string {

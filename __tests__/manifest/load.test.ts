@@ -258,6 +258,18 @@ describe("bad input", () => {
     );
   });
 
+  it("a waiver of an unknown policy rule", () => {
+    expect(problem((m) => (m.policy = { waivers: [{ rule: "no-such-rule", reason: "because we said so" }] }))).toMatch(
+      /^FILE: policy\.waivers\[0\]\.rule: expected a policy rule id: world-ingress-only-to-load-balancer, .*codedeploy-auto-rollback$/,
+    );
+  });
+
+  it("a waiver without a real reason", () => {
+    expect(problem((m) => (m.policy = { waivers: [{ rule: "load-balancer-access-logs", reason: "later" }] }))).toBe(
+      "FILE: policy.waivers[0].reason: expected a reason of at least 10 characters: why the rule does not apply here",
+    );
+  });
+
   it("a reserved tag key", () => {
     expect(problem((m) => (m.tags = { "aws:owner": "me" }))).toBe(
       'FILE: tags.aws:owner: tag keys starting with "aws:" are reserved by AWS; expected another key',

@@ -58,3 +58,18 @@ it("writes what the TypeScript sources synthesize: the bundle changes nothing", 
     expect(bundled).toEqual(stack.json);
   }
 });
+
+it("fails synth on a policy finding, naming the rule, the resource and the fix, and removes the output", async () => {
+  const environments = tempDir();
+  const staging = readFileSync(join(ROOT, "environments", "staging.yaml"), "utf8").replace(/\n    - rule: load-balancer-deletion-protection\n.*\n/, "\n");
+  writeFileSync(join(environments, "staging.yaml"), staging);
+  const outdir = join(tempDir(), "out");
+  const result = await app({ CDKTF_OUTDIR: outdir, ENVIRONMENTS_DIR: environments });
+  expect(result.code).toBe(1);
+  expect(result.stderr).toBe(
+    "staging: load-balancer-deletion-protection aws_lb.web_load-balancer_load-balancer: deletion protection is off. " +
+      "Fix: Keep service.loadBalancer.deletionProtection (the default), or waive this rule for a throwaway environment. " +
+      "(or waive load-balancer-deletion-protection in policy.waivers with a reason)\n",
+  );
+  expect(existsSync(outdir)).toBe(false);
+});

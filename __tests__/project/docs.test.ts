@@ -45,3 +45,13 @@ it(".ci/run runs exactly the commands the README gives", () => {
   expect(commands).toEqual(["npm ci && npm run synth", "npm test"]);
   for (const command of commands) expect(readme).toContain(`\n${command}\n`);
 });
+
+it("docs/policy.md lists every policy rule with the checks it mirrors", () => {
+  const { RULES } = require("../../src/policy");
+  const doc = readFileSync(join(ROOT, "docs", "policy.md"), "utf8");
+  const missing = RULES.filter((r: any) => {
+    const row = doc.split("\n").find((line) => line.startsWith(`| \`${r.id}\` |`));
+    return !row || !r.mirrors.every((m: string) => row.includes(m));
+  });
+  expect(missing.map((r: any) => r.id)).toEqual([]);
+});

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { awsId, cidr, dnsLabel, retentionDays, strict } from "./schema-parts";
+import { RULE_IDS } from "../policy";
 import { serviceSchema } from "./service-schema";
 
 const flowLogs = strict({
@@ -112,6 +113,17 @@ export const awsManifestSchema = strict({
     /** Another environment whose images a release may promote into this one (staging, for production). */
     promoteFrom: dnsLabel("an environment name", 12).optional(),
   }).optional(),
+  /** Policy rules this environment does not follow, each with the reason (shown in the review report). */
+  policy: strict({
+    waivers: z
+      .array(
+        strict({
+          rule: z.string().refine((id) => RULE_IDS.includes(id), { error: `expected a policy rule id: ${RULE_IDS.join(", ")}` }),
+          reason: z.string().min(10, { error: "expected a reason of at least 10 characters: why the rule does not apply here" }),
+        }),
+      )
+      .default([]),
+  }).prefault({}),
   /** Tags on every resource, besides app, environment and managed-by. */
   tags: z.record(z.string().max(128), z.string().max(256)).default({}),
 });

@@ -69,6 +69,8 @@ export interface EnvironmentPlan {
   service?: ServicePlan;
   /** GitHub Actions access; undefined without a `github` section. */
   github?: GithubPlan;
+  /** Policy rules waived here, with their reasons. */
+  waivers: { rule: string; reason: string }[];
   /** Default tags of every resource. */
   tags: Record<string, string>;
 }
@@ -97,6 +99,7 @@ export function planEnvironment(manifest: AwsManifest): EnvironmentPlan {
     network: planNetwork(manifest),
     state: planState(manifest),
     service: manifest.service ? planService(manifest.service, names) : undefined,
+    waivers: manifest.policy.waivers,
     github: manifest.github
       ? { ...manifest.github, deployEnvironment: manifest.github.deployEnvironment ?? environment }
       : undefined,
