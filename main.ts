@@ -43,7 +43,7 @@ export function main(): void {
   const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
   const outdirExisted = existsSync(outdir);
   // new App() creates the output folder: only once every manifest is known to be good.
-  const app = addStacks(new App(), project);
+  const app = addStacks(new App({ stackTraces: false }), project);
   app.synth();
   const stacks = app.node.children.filter((c): c is ProjectStack => c instanceof ProjectStack);
   const failures = stacks.flatMap((stack) => stack.policy.failures.map((f) => describeFinding(stack.node.id, f)));

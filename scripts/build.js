@@ -58,11 +58,14 @@ function fromBuild(name) {
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, Module.createRequire(file), module, file, dirname(file));
   if (!cachedData || script.cachedDataRejected) {
-    try {
-      writeFileSync(cacheFile, script.createCachedData());
-    } catch {
-      // A read-only checkout only loses the speed-up.
-    }
+    // Written at exit, so the cache also holds the functions this run compiled lazily.
+    process.once("exit", () => {
+      try {
+        writeFileSync(cacheFile, script.createCachedData());
+      } catch {
+        // A read-only checkout only loses the speed-up.
+      }
+    });
   }
   return module.exports;
 }
@@ -80,6 +83,9 @@ function bundle() {
       format: "cjs",
       logLevel: "warning",
       legalComments: "none",
+      // Less source to read and hash on every synth; names stay readable in stack traces.
+      minifyWhitespace: true,
+      minifySyntax: true,
     });
     const cache = join(dist, `${name}.v8-cache`);
     if (existsSync(cache)) require("fs").rmSync(cache);
