@@ -73,3 +73,13 @@ it("fails synth on a policy finding, naming the rule, the resource and the fix, 
   );
   expect(existsSync(outdir)).toBe(false);
 });
+
+// Here rather than beside the report's tests: every test that runs a build script lives in this file,
+// so no two of them rebuild dist/ at once.
+it("npm run review writes one report per stack, from the JSON when asked not to plan", async () => {
+  const folder = tempDir();
+  const { stdout } = await run("node", ["scripts/review.js", folder, "--no-plan"], { cwd: ROOT });
+  expect(readdirSync(folder).sort()).toEqual(["bootstrap.md", "local.md", "production.md", "staging.md"]);
+  expect(stdout).toContain("(from the synthesized JSON: --no-plan was given)");
+  expect(readFileSync(join(folder, "production.md"), "utf8")).toContain("# Plan review: production");
+}, 60000);

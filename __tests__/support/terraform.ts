@@ -1,28 +1,12 @@
-/**
- * The real Terraform, offline: the AWS provider comes from the filesystem
- * mirror, credentials are fake, the provider is told not to call AWS, and the
- * backend is swapped for a local one by an override file. Nothing leaves the machine.
- */
-import { execFile } from "child_process";
-import { cpSync, existsSync, writeFileSync } from "fs";
-import { join } from "path";
-import { promisify } from "util";
+/** The offline Terraform runner (src/terraform/offline.ts), with temp folders cleaned after each test file. */
+import { offlinePlan as runOfflinePlan, terraformUnavailable } from "../../src/terraform/offline";
 import { tempDir } from "./app";
 
-const run = promisify(execFile);
+export { formatAndCheck, terraformUnavailable } from "../../src/terraform/offline";
+export type { OfflinePlan } from "../../src/terraform/offline";
 
-export const TERRAFORM = process.env.TERRAFORM_BINARY ?? "/usr/local/bin/terraform";
-export const PROVIDER_MIRROR = process.env.TF_PROVIDER_MIRROR ?? "/opt/tf-plugins";
-const AWS_PROVIDER = "registry.terraform.io/hashicorp/aws/5.100.0";
-
-/** Why the Terraform checks cannot run here, or undefined when they can. */
-export function terraformUnavailable(): string | undefined {
-  if (!existsSync(TERRAFORM)) return `terraform not found at ${TERRAFORM} (set TERRAFORM_BINARY)`;
-  // Unpacked (…/5.100.0/linux_amd64/) or packed by `terraform providers mirror` (…/5.100.0.json).
-  if (!existsSync(join(PROVIDER_MIRROR, AWS_PROVIDER)) && !existsSync(join(PROVIDER_MIRROR, `${AWS_PROVIDER}.json`))) {
-    return `hashicorp/aws 5.100.0 not found in the provider mirror ${PROVIDER_MIRROR} (set TF_PROVIDER_MIRROR)`;
-  }
-  return undefined;
+export function offlinePlan(stackDir: string, providerAliases: (string | undefined)[] = [undefined]) {
+  return runOfflinePlan(stackDir, providerAliases, tempDir("tf-offline-"));
 }
 
 /** `describe` when Terraform can run, else `describe.skip` after one line saying why. */
@@ -33,100 +17,5 @@ export function describeWithTerraform(name: string, fn: () => void): void {
     describe.skip(name, fn);
   } else {
     describe(name, fn);
-  }
-}
-
-function environment(workDir: string): NodeJS.ProcessEnv {
-  const cliConfig = join(workDir, "offline.tfrc");
-  writeFileSync(
-    cliConfig,
-    `provider_installation {
-  filesystem_mirror {
-    path    = "${PROVIDER_MIRROR}"
-    include = ["registry.terraform.io/hashicorp/*"]
-  }
-  direct {
-    exclude = ["registry.terraform.io/hashicorp/*"]
-  }
-}
-`,
-  );
-  return {
-    PATH: process.env.PATH,
-    HOME: workDir,
-    TF_CLI_CONFIG_FILE: cliConfig,
-    TF_IN_AUTOMATION: "1",
-    TF_INPUT: "0",
-    CHECKPOINT_DISABLE: "1",
-    AWS_ACCESS_KEY_ID: "AKIAOFFLINEPLANONLY00",
-    AWS_SECRET_ACCESS_KEY: "offline-plan-only",
-    AWS_EC2_METADATA_DISABLED: "true",
-  };
-}
-
-/** Merged into every `provider "aws"` block: no call to AWS, no account check (it needs one). */
-function offlineOverride(stack: any): object {
-  const settings = {
-    skip_credentials_validation: true,
-    skip_requesting_account_id: true,
-    skip_metadata_api_check: true,
-    allowed_account_ids: null,
-  };
-  const aliases: (string | undefined)[] = (stack.providerAliases as (string | undefined)[]) ?? [undefined];
-  return {
-    terraform: { backend: { local: { path: "offline.tfstate" } } },
-    provider: { aws: aliases.map((alias) => (alias ? { alias, ...settings } : settings)) },
-  };
-}
-
-export interface OfflinePlan {
-  /** `terraform validate -json` output. */
-  validate: { valid: boolean; error_count: number; diagnostics: { severity: string; summary: string }[] };
-  /** `terraform show -json` of the saved plan. */
-  plan: { resource_changes?: { address: string; change: { actions: string[]; after: unknown } }[]; output_changes?: Record<string, unknown> };
-}
-
-/** Runs terraform; a failure throws with its output, unless `stdoutOnFailure` asks for stdout anyway. */
-async function terraform(dir: string, env: NodeJS.ProcessEnv, args: string[], stdoutOnFailure = false): Promise<string> {
-  try {
-    const { stdout } = await run(TERRAFORM, args, { cwd: dir, env, maxBuffer: 256 * 1024 * 1024 });
-    return stdout;
-  } catch (e: any) {
-    if (stdoutOnFailure && e.stdout) return e.stdout;
-    throw new Error(`terraform ${args[0]} failed in ${dir}:\n${e.stderr || e.stdout || e.message}`);
-  }
-}
-
-/** Copies a synthesized stack folder and runs init, validate and plan on the copy. */
-export async function offlinePlan(stackDir: string, providerAliases: (string | undefined)[] = [undefined]): Promise<OfflinePlan> {
-  const dir = tempDir("tf-offline-");
-  cpSync(stackDir, dir, { recursive: true });
-  writeFileSync(join(dir, "zz_offline_override.tf.json"), JSON.stringify(offlineOverride({ providerAliases })));
-  const env = environment(dir);
-  await terraform(dir, env, ["init", "-input=false", "-no-color"]);
-  const validate = JSON.parse(await terraform(dir, env, ["validate", "-json", "-no-color"], true));
-  if (!validate.valid) return { validate, plan: {} };
-  await terraform(dir, env, ["plan", "-input=false", "-refresh=false", "-lock=false", "-no-color", "-out=offline.plan"]);
-  const plan = JSON.parse(await terraform(dir, env, ["show", "-json", "offline.plan"]));
-  return { validate, plan };
-}
-
-/**
- * Formats a folder with `terraform fmt` (which fails on anything that is not
- * valid HCL), then returns what `terraform fmt -check` still lists: [] when the
- * result is canonical.
- */
-export async function formatAndCheck(dir: string): Promise<string[]> {
-  const env = { PATH: process.env.PATH, HOME: dir, TF_CLI_CONFIG_FILE: "/dev/null" };
-  try {
-    await run(TERRAFORM, ["fmt", "-no-color", "-list=false"], { cwd: dir, env });
-  } catch (e: any) {
-    throw new Error(`terraform fmt cannot parse the HCL in ${dir}:\n${e.stderr || e.message}`);
-  }
-  try {
-    await run(TERRAFORM, ["fmt", "-check", "-no-color"], { cwd: dir, env });
-    return [];
-  } catch (e: any) {
-    return String(e.stdout).split("\n").filter(Boolean);
   }
 }

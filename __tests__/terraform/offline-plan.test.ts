@@ -3,6 +3,7 @@
  * the real AWS provider validate and plan every AWS stack, from its JSON and
  * from its HCL, offline. The two plans must be identical.
  */
+import { reviewReport } from "../../src/review/report";
 import { synthesizeProject, SynthesizedStack } from "../support/project";
 import { describeWithTerraform, offlinePlan, OfflinePlan, formatAndCheck } from "../support/terraform";
 
@@ -54,6 +55,10 @@ describeWithTerraform("offline terraform validate and plan", () => {
     expect(toAdd.length).toBe(resourceCount(json.json));
     expect(toAdd.every((line) => line.startsWith("create "))).toBe(true);
     expect(toAdd).toMatchSnapshot();
+    // The review report counts what the plan creates.
+    const report = reviewReport({ stack: name, config: json.json, plan: fromJson.plan, waived: [] });
+    expect(report).toContain(`${toAdd.length} to create.`);
+    expect(report).toContain("From the offline `terraform plan`");
     // Same addresses, actions and planned values from either format.
     expect(fromHcl.plan.resource_changes).toEqual(fromJson.plan.resource_changes);
     expect(fromHcl.plan.output_changes).toEqual(fromJson.plan.output_changes);
