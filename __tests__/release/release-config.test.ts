@@ -1,0 +1,91 @@
+/** What the release workflow reads comes from the plan: nothing is copied by hand. */
+import { join } from "path";
+import { parse } from "yaml";
+import { loadProject } from "../../src/manifest/load";
+import { appSpec, releaseConfig } from "../../src/release/release-config";
+import { SAMPLE_ENVIRONMENTS } from "../support/project";
+
+const production = () => {
+  const env = loadProject(SAMPLE_ENVIRONMENTS).environments.find((e) => e.manifest.environment === "production")!;
+  if (env.platform !== "aws") throw new Error("expected an AWS environment");
+  return env.plan;
+};
+
+describe("release settings", () => {
+  it("name the stack's resources, the builds and the GitHub roles", () => {
+    expect(releaseConfig(production())).toEqual({
+      environment: "production",
+      region: "ap-northeast-2",
+      accountId: "111111111111",
+      registry: "111111111111.dkr.ecr.ap-northeast-2.amazonaws.com",
+      repositories: { django: "inpock/production/django", nginx: "inpock/production/nginx" },
+      builds: {
+        django: { context: "app/django", dockerfile: "app/django/Dockerfile", buildArgs: {} },
+        nginx: { context: "app", dockerfile: "app/nginx/Dockerfile", buildArgs: { NGINX_PORT: "80", DJANGO_UPSTREAM: "127.0.0.1:8000" } },
+      },
+      cluster: "inpock-production",
+      service: "inpock-production-web",
+      taskFamily: "inpock-production-web",
+      containers: { django: 8000, nginx: 80 },
+      codeDeploy: { application: "inpock-production", deploymentGroup: "inpock-production-web" },
+      roles: {
+        plan: "arn:aws:iam::111111111111:role/inpock-production-github-plan",
+        deploy: "arn:aws:iam::111111111111:role/inpock-production-github-deploy",
+        release: "arn:aws:iam::111111111111:role/inpock-production-github-release",
+      },
+      promoteFrom: "staging",
+    });
+  });
+
+  it("give CodeDeploy an AppSpec naming the load-balanced container and port", () => {
+    expect(parse(appSpec(production()))).toEqual({
+      version: 0.0,
+      Resources: [
+        {
+          TargetService: {
+            Type: "AWS::ECS::Service",
+            Properties: {
+              TaskDefinition: "<TASK_DEFINITION>",
+              LoadBalancerInfo: { ContainerName: "nginx", ContainerPort: 80 },
+              PlatformVersion: "1.4.0",
+            },
+          },
+        },
+      ],
+    });
+  });
+
+  it("match the names the stack synthesizes", () => {
+    const { synthesizeProject } = require("../support/project");
+    return synthesizeProject().then((stacks: any[]) => {
+      const json = stacks.find((s) => s.name === "production").json;
+      const config = releaseConfig(production());
+      expect(Object.values<any>(json.resource.aws_ecs_service)[0].name).toBe(config.service);
+      expect(Object.values<any>(json.resource.aws_ecs_cluster)[0].name).toBe(config.cluster);
+      expect(Object.values<any>(json.resource.aws_ecs_task_definition)[0].family).toBe(config.taskFamily);
+      expect(Object.values<any>(json.resource.aws_ecr_repository).map((r) => r.name)).toEqual(Object.values(config.repositories));
+      expect(Object.values<any>(json.resource.aws_iam_role).map((r) => r.name)).toEqual(
+        expect.arrayContaining(Object.values(config.roles!).map((arn) => arn.split("/")[1])),
+      );
+      expect(Object.values<any>(json.resource.aws_codedeploy_deployment_group)[0].deployment_group_name).toBe(config.codeDeploy.deploymentGroup);
+    });
+  });
+});
+
+describe("npm run release-config", () => {
+  it("names the known environments when asked for another", () => {
+    const { releaseCli } = require("../../src/release/cli");
+    const errors: string[] = [];
+    const spy = jest.spyOn(console, "error").mockImplementation((m: string) => errors.push(m));
+    const previous = process.env.ENVIRONMENTS_DIR;
+    process.env.ENVIRONMENTS_DIR = SAMPLE_ENVIRONMENTS;
+    try {
+      expect(releaseCli(["prod", join(require("os").tmpdir(), "unused")])).toBe(1);
+    } finally {
+      spy.mockRestore();
+      if (previous === undefined) delete process.env.ENVIRONMENTS_DIR;
+      else process.env.ENVIRONMENTS_DIR = previous;
+    }
+    expect(errors).toEqual(["prod: no such environment; expected one of: local, production, staging"]);
+  });
+});

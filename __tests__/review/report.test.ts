@@ -1,0 +1,69 @@
+/** The review report of the sample stacks, built from their synthesized JSON (the offline plan test adds the plan). */
+import { checkPolicies } from "../../src/policy";
+import { loadProject } from "../../src/manifest/load";
+import { architectureDiagram } from "../../src/review/diagram";
+import { reviewReport } from "../../src/review/report";
+import { SAMPLE_ENVIRONMENTS, synthesizeProject, SynthesizedStack } from "../support/project";
+
+let stacks: SynthesizedStack[];
+beforeAll(async () => {
+  stacks = await synthesizeProject();
+});
+
+function report(name: string): string {
+  const env = loadProject(SAMPLE_ENVIRONMENTS).environments.find((e) => e.manifest.environment === name);
+  const waivers = env?.platform === "aws" ? env.plan.waivers : [];
+  const config = stacks.find((s) => s.name === name)!.json;
+  const { waived, failures } = checkPolicies(config, waivers);
+  return reviewReport({ stack: name, config, noPlanReason: "test", waived, failures });
+}
+
+describe("the review report", () => {
+  it("matches the snapshot for production", () => {
+    expect(report("production")).toMatchSnapshot();
+  });
+
+  it("says when it comes from the JSON alone, and why", () => {
+    expect(report("production")).toContain("From the synthesized Terraform JSON only: test.");
+  });
+
+  it("lists what the internet can reach: 80 and 443 from anywhere, the test port from the office only", () => {
+    const text = report("production");
+    expect(text).toContain("| tcp/443 | 0.0.0.0/0 (anywhere) | aws_lb.web_load-balancer_load-balancer | HTTPS from the internet |");
+    expect(text).toContain("| tcp/80 | 0.0.0.0/0 (anywhere) | aws_lb.web_load-balancer_load-balancer |");
+    expect(text).toContain("| tcp/8443 | 203.0.113.0/24 | aws_lb.web_load-balancer_load-balancer | CodeDeploy test traffic |");
+    expect(report("staging")).toContain("| tcp/443 | ::/0 (anywhere) |");
+    expect(text).toContain("No task has a public IP.");
+  });
+
+  it("says what each IAM role may do and who may assume it", () => {
+    const text = report("production");
+    expect(text).toContain("| inpock-production-ecs-task | ecs-tasks.amazonaws.com | nothing |");
+    expect(text).toMatch(/\| inpock-production-github-deploy \| .*\(repo:inpock\/link-server:environment:production\) \| \*\*AdministratorAccess\*\* \|/);
+  });
+
+  it("counts the egress IPs and gives the deployment strategy and rollback window", () => {
+    const text = report("production");
+    expect(text).toContain("3 Elastic IPs on 3 NAT gateways");
+    expect(text).toContain("`CodeDeployDefault.ECSCanary10Percent5Minutes`");
+    expect(text).toContain("Rollback window: the old task set runs 5 minutes after traffic moves.");
+    expect(report("staging")).toContain("Rollback window: the old task set runs 0 minutes after traffic moves.");
+  });
+
+  it("lists every waived rule with the manifest's reason", () => {
+    expect(report("staging")).toContain(
+      "| `load-balancer-deletion-protection` | `aws_lb.web_load-balancer_load-balancer` | staging is torn down and rebuilt; nothing in it must outlive a destroy |",
+    );
+    expect(report("bootstrap")).toContain("None: every policy rule passes.");
+  });
+
+  it("draws the traffic path from the security group rules", () => {
+    const diagram = architectureDiagram(stacks.find((s) => s.name === "production")!.json);
+    const id = (label: string) => diagram.match(new RegExp(`(n\\d+)\\["${label}`))![1];
+    const [internet, lb, service, redis] = [id("Internet"), id("Load balancer"), id("ECS service"), id("existing sg-")];
+    expect(diagram).toContain(`${internet} -->|443| ${lb}`);
+    expect(diagram).toContain(`${lb} -->|80| ${service}`);
+    expect(diagram).toContain(`${service} -->|6379| ${redis}`);
+    expect(diagram).toContain(`${service} -.-> ${id("Target group inpock-production-blue")}`);
+  });
+});

@@ -1,0 +1,35 @@
+/**
+ * `npm run release-config -- <environment> [folder]`: writes release.json and
+ * appspec.yaml for the release workflow (default folder: release/<environment>).
+ * Errors are one line and exit status 1.
+ */
+import { mkdirSync, writeFileSync } from "fs";
+import { join } from "path";
+import { environmentsDir, loadProject, ManifestError } from "../manifest/load";
+import { appSpec, releaseConfig, ReleaseConfigError } from "./release-config";
+
+export function releaseCli(args: string[]): number {
+  const [environment, folder = join("release", environment ?? "")] = args;
+  try {
+    if (!environment) throw new ReleaseConfigError("usage: npm run release-config -- <environment> [folder]");
+    const project = loadProject(environmentsDir());
+    const env = project.environments.find((e) => e.manifest.environment === environment);
+    if (!env) {
+      throw new ReleaseConfigError(
+        `${environment}: no such environment; expected one of: ${project.environments.map((e) => e.manifest.environment).join(", ")}`,
+      );
+    }
+    if (env.platform !== "aws") throw new ReleaseConfigError(`${environment}: a local environment is not released`);
+    const config = releaseConfig(env.plan);
+    const spec = appSpec(env.plan);
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, "release.json"), JSON.stringify(config, null, 2) + "\n");
+    writeFileSync(join(folder, "appspec.yaml"), spec);
+    console.log(join(folder, "release.json"));
+    return 0;
+  } catch (e) {
+    if (!(e instanceof ManifestError || e instanceof ReleaseConfigError)) throw e;
+    console.error(e.message);
+    return 1;
+  }
+}

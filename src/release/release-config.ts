@@ -1,0 +1,80 @@
+/**
+ * What the release workflow needs to know about an environment, derived from
+ * its plan (so nothing is copied by hand), and the CodeDeploy AppSpec it deploys with.
+ */
+import { imageBuilds } from "../constructs/app-images";
+import type { EnvironmentPlan } from "../plan/environment";
+
+export interface ReleaseConfig {
+  environment: string;
+  region: string;
+  accountId: string;
+  /** The ECR registry host. */
+  registry: string;
+  /** ECR repository name per container. */
+  repositories: { django: string; nginx: string };
+  /** Docker build context, Dockerfile and build arguments per container, relative to the project root. */
+  builds: Record<string, { context: string; dockerfile: string; buildArgs: Record<string, string> }>;
+  cluster: string;
+  service: string;
+  taskFamily: string;
+  /** Container name -> port. */
+  containers: Record<string, number>;
+  codeDeploy: { application: string; deploymentGroup: string };
+  /** GitHub roles; undefined without a github section. */
+  roles?: { plan: string; deploy: string; release: string };
+  /** The environment whose images a release promotes, if any. */
+  promoteFrom?: string;
+}
+
+export class ReleaseConfigError extends Error {}
+
+export function releaseConfig(plan: EnvironmentPlan): ReleaseConfig {
+  const service = plan.service;
+  if (!service) throw new ReleaseConfigError(`${plan.environment} has no service to release`);
+  const { names } = plan;
+  const role = (name: string) => `arn:aws:iam::${plan.accountId}:role/${name}`;
+  const builds = imageBuilds(service.containers);
+  const fromRoot = (path: string) => path.replace(/^\.\.\/\.\.\/\.\.\//, "");
+  return {
+    environment: plan.environment,
+    region: plan.region,
+    accountId: plan.accountId,
+    registry: `${plan.accountId}.dkr.ecr.${plan.region}.amazonaws.com`,
+    repositories: names.repositories,
+    builds: Object.fromEntries(
+      Object.entries(builds).map(([name, b]) => [
+        name,
+        { context: fromRoot(b.context), dockerfile: `${fromRoot(b.context)}/${b.dockerfile ?? "Dockerfile"}`, buildArgs: b.buildArgs ?? {} },
+      ]),
+    ),
+    cluster: names.cluster,
+    service: names.service,
+    taskFamily: names.taskFamily,
+    containers: Object.fromEntries(service.containers.map((c) => [c.name, c.port])),
+    codeDeploy: { application: names.codeDeployApp, deploymentGroup: names.deploymentGroup },
+    roles: plan.github
+      ? { plan: role(names.githubPlanRole), deploy: role(names.githubDeployRole), release: role(names.githubReleaseRole) }
+      : undefined,
+    promoteFrom: plan.github?.promoteFrom,
+  };
+}
+
+/** The ECS AppSpec; the deploy action fills in the task definition it registers. */
+export function appSpec(plan: EnvironmentPlan): string {
+  const service = plan.service;
+  if (!service) throw new ReleaseConfigError(`${plan.environment} has no service to release`);
+  return [
+    "version: 0.0",
+    "Resources:",
+    "  - TargetService:",
+    "      Type: AWS::ECS::Service",
+    "      Properties:",
+    '        TaskDefinition: "<TASK_DEFINITION>"',
+    "        LoadBalancerInfo:",
+    `          ContainerName: "${service.entrypoint.container}"`,
+    `          ContainerPort: ${service.entrypoint.port}`,
+    `        PlatformVersion: "${service.platformVersion}"`,
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,162 @@
+/**
+ * The plan review report of one stack, in Markdown: what it creates, what the
+ * internet can reach, what each IAM role may do, the egress IPs, the
+ * deployment strategy and the waived policy rules, and an architecture
+ * diagram (Mermaid) drawn from the synthesized resources. Pure.
+ */
+import type { Finding } from "../policy";
+import { asArray, parseJson, resources, TerraformConfig } from "../policy/model";
+import { architectureDiagram } from "./diagram";
+
+export interface ReviewInput {
+  stack: string;
+  config: TerraformConfig & { output?: Record<string, { value: unknown }> };
+  /** `terraform show -json` of the offline plan; undefined when it could not run. */
+  plan?: { resource_changes?: { address: string; type: string; change: { actions: string[] } }[] };
+  /** Why there is no plan, when there is none. */
+  noPlanReason?: string;
+  waived: (Finding & { reason: string })[];
+  /** Findings no waiver covers (synth fails on these). */
+  failures?: Finding[];
+}
+
+const WORLD = ["0.0.0.0/0", "::/0"];
+const shortName = (address: string) => address.split(".").slice(1).join(".");
+
+export function reviewReport(input: ReviewInput): string {
+  const sections = [
+    `# Plan review: ${input.stack}`,
+    input.plan
+      ? "From the offline `terraform plan` of the synthesized stack (fake credentials; nothing was read from AWS)."
+      : `From the synthesized Terraform JSON only: ${input.noPlanReason ?? "no plan was run"}.`,
+    changes(input),
+    exposure(input.config),
+    roles(input.config),
+    egress(input.config),
+    deployment(input.config),
+    failures(input.failures ?? []),
+    waivers(input.waived),
+    `## Architecture\n\n${architectureDiagram(input.config)}`,
+  ];
+  return sections.filter(Boolean).join("\n\n") + "\n";
+}
+
+function changes({ config, plan }: ReviewInput): string {
+  const counts = new Map<string, number>();
+  let summary: string;
+  if (plan?.resource_changes) {
+    const actions = new Map<string, number>();
+    for (const c of plan.resource_changes) {
+      const action = c.change.actions.join("+");
+      actions.set(action, (actions.get(action) ?? 0) + 1);
+      if (action !== "no-op") counts.set(c.type, (counts.get(c.type) ?? 0) + 1);
+    }
+    summary = [...actions].map(([a, n]) => `${n} to ${a}`).join(", ");
+  } else {
+    for (const [type, byName] of Object.entries(config.resource ?? {})) counts.set(type, Object.keys(byName).length);
+    summary = `${[...counts.values()].reduce((a, b) => a + b, 0)} resources in the configuration`;
+  }
+  const rows = [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([type, n]) => `| \`${type}\` | ${n} |`);
+  return [`## Changes\n\n${summary}.\n`, "| resource type | count |\n| --- | --- |", ...rows].join("\n");
+}
+
+/** The security group an address belongs to, described by what uses it. */
+function groupUsers(config: TerraformConfig, groupRef: string): string {
+  const users = Object.entries(config.resource ?? {}).flatMap(([type, byName]) =>
+    Object.entries(byName)
+      .filter(([, attrs]) => type !== "aws_vpc_security_group_ingress_rule" && type !== "aws_vpc_security_group_egress_rule" && JSON.stringify(attrs).includes(groupRef))
+      .map(([name]) => `${type}.${name}`),
+  );
+  return users.length > 0 ? users.join(", ") : groupRef;
+}
+
+function exposure(config: TerraformConfig): string {
+  const ingress = resources(config, "aws_vpc_security_group_ingress_rule").filter(([, r]) => r.cidr_ipv4 || r.cidr_ipv6);
+  const rows = ingress.map(([, r]) => {
+    const source = r.cidr_ipv4 ?? r.cidr_ipv6;
+    const ports = r.from_port === r.to_port ? `${r.from_port}` : `${r.from_port}-${r.to_port}`;
+    const group = String(r.security_group_id).replace(/^\$\{(.*)\.id\}$/, "$1");
+    const users = group.startsWith("sg-") ? group : groupUsers(config, `\${${group}.id}`);
+    return `| ${r.ip_protocol}/${ports} | ${source}${WORLD.includes(source) ? " (anywhere)" : ""} | ${users} | ${r.description ?? ""} |`;
+  });
+  const listeners = resources(config, "aws_lb_listener").map(([address, l]) => {
+    const action = asArray(l.default_action)[0] as any;
+    return `- \`${shortName(address)}\`: ${l.protocol} ${l.port}${l.ssl_policy ? ` (${l.ssl_policy})` : ""}, default action ${action?.type ?? "?"}`;
+  });
+  const publicTasks = resources(config, "aws_ecs_service").filter(([, s]) => s.network_configuration?.assign_public_ip === true);
+  return [
+    "## Reachable from outside the VPC",
+    rows.length > 0 ? ["| protocol/port | from | to | why |", "| --- | --- | --- | --- |", ...rows].join("\n") : "No ingress rule admits an address range.",
+    listeners.length > 0 ? `Load balancer listeners:\n\n${listeners.join("\n")}` : "",
+    publicTasks.length > 0 ? `Tasks with public IPs: ${publicTasks.map(([a]) => `\`${a}\``).join(", ")}.` : "No task has a public IP.",
+  ]
+    .filter(Boolean)
+    .join("\n\n");
+}
+
+function roles(config: TerraformConfig): string {
+  const attachments = resources(config, "aws_iam_role_policy_attachment");
+  const inline = resources(config, "aws_iam_role_policy");
+  const rows = resources(config, "aws_iam_role").map(([address, role]) => {
+    const ref = (attr: string) => `\${${address}.${attr}}`;
+    const trust = asArray(parseJson(role.assume_role_policy)?.Statement)
+      .map((s: any) => {
+        const p = s.Principal;
+        const who = p?.Service ?? p?.Federated ?? p?.AWS ?? JSON.stringify(p);
+        const sub = s.Condition?.StringEquals && Object.entries(s.Condition.StringEquals).find(([k]) => k.endsWith(":sub"));
+        return sub ? `${who} (${sub[1]})` : String(who);
+      })
+      .join("; ");
+    const managed = attachments.filter(([, a]) => a.role === ref("name") || a.role === ref("id")).map(([, a]) => String(a.policy_arn).split("/").pop());
+    const actions = inline
+      .filter(([, p]) => p.role === ref("id") || p.role === ref("name"))
+      .flatMap(([, p]) => asArray(parseJson(p.policy)?.Statement).flatMap((s: any) => (s.Effect === "Allow" ? asArray(s.Action) : [])));
+    const may = [...managed.map((m) => `**${m}**`), ...[...new Set(actions)].map((a) => `\`${a}\``)].join(", ") || "nothing";
+    return `| ${role.name ?? shortName(address)} | ${trust} | ${may} |`;
+  });
+  return rows.length > 0 ? ["## IAM roles\n", "| role | assumed by | may |", "| --- | --- | --- |", ...rows].join("\n") : "## IAM roles\n\nNone.";
+}
+
+function egress(config: TerraformConfig): string {
+  const eips = resources(config, "aws_eip");
+  const nats = resources(config, "aws_nat_gateway");
+  const routesToExisting = resources(config, "aws_route")
+    .map(([, r]) => r.nat_gateway_id)
+    .filter((id: unknown) => typeof id === "string" && id.startsWith("nat-"));
+  const lines: string[] = [];
+  if (eips.length > 0) {
+    lines.push(`${eips.length} Elastic IP${eips.length > 1 ? "s" : ""} on ${nats.length} NAT gateway${nats.length > 1 ? "s" : ""}: known after apply, then fixed for the life of the environment (output \`nat_egress_ips\`; give these to partners who allowlist our calls).`);
+  }
+  if (routesToExisting.length > 0) lines.push(`Private subnets route through existing NAT gateways: ${[...new Set(routesToExisting)].join(", ")}.`);
+  return `## Egress IPs\n\n${lines.length > 0 ? lines.join("\n\n") : "This stack creates no egress path."}`;
+}
+
+function deployment(config: TerraformConfig): string {
+  const groups = resources(config, "aws_codedeploy_deployment_group");
+  if (groups.length === 0) return "";
+  return [
+    "## Deployment",
+    ...groups.map(([, g]) => {
+      const wait = g.blue_green_deployment_config?.terminate_blue_instances_on_deployment_success?.termination_wait_time_in_minutes;
+      const rollback = g.auto_rollback_configuration;
+      return [
+        `- Strategy: ${g.deployment_style?.deployment_type} with traffic control, \`${g.deployment_config_name}\`.`,
+        `- Rollback window: the old task set runs ${wait ?? "?"} minute${wait === 1 ? "" : "s"} after traffic moves.`,
+        `- Automatic rollback: ${rollback?.enabled ? asArray(rollback.events).join(", ") : "off"}.`,
+        `- Alarms watched: ${asArray(g.alarm_configuration?.alarms).length || "none"}.`,
+      ].join("\n");
+    }),
+  ].join("\n\n");
+}
+
+function failures(found: Finding[]): string {
+  if (found.length === 0) return "";
+  const rows = found.map((f) => `| \`${f.rule}\` | \`${f.resource}\` | ${f.message} |`);
+  return ["## Policy failures (synth fails on these)\n", "| rule | resource | finding |", "| --- | --- | --- |", ...rows].join("\n");
+}
+
+function waivers(waived: ReviewInput["waived"]): string {
+  if (waived.length === 0) return "## Waived policy rules\n\nNone: every policy rule passes.";
+  const rows = waived.map((w) => `| \`${w.rule}\` | \`${w.resource}\` | ${w.reason} |`);
+  return ["## Waived policy rules\n", "| rule | resource | reason |", "| --- | --- | --- |", ...rows].join("\n");
+}
