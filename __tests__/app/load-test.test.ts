@@ -1,5 +1,5 @@
 /** The load-test command: its limits, and a short run against the smoke-test server on loopback. */
-import { AppPair, appPairUnavailable, startAppPair } from "../support/app-pair";
+import { AppPair, describeWithApp, startAppPair } from "../support/app-pair";
 
 const { parseArgs, run, summary } = require("../../scripts/load-test.js");
 
@@ -20,9 +20,7 @@ describe("load-test options", () => {
   });
 });
 
-const reason = appPairUnavailable();
-if (reason) process.stderr.write(`SKIPPED the load-test run: ${reason}\n`);
-(reason ? describe.skip : describe)("a load-test run against the smoke-test server", () => {
+describeWithApp("a load-test run against the smoke-test server", () => {
   let pair: AppPair;
   beforeAll(async () => {
     pair = await startAppPair();

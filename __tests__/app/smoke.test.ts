@@ -3,20 +3,16 @@
  * Django on loopback answering through nginx as the load balancer would call them.
  */
 import { spawnSync } from "child_process";
-import { AppPair, appPairUnavailable, get, renderNginxConfig, startAppPair } from "../support/app-pair";
+import { AppPair, describeWithApp, get, renderNginxConfig, startAppPair, which } from "../support/app-pair";
 import { tempDir } from "../support/app";
 import { join } from "path";
 import { writeFileSync } from "fs";
 
-const reason = appPairUnavailable();
-if (reason) process.stderr.write(`SKIPPED the app smoke test: ${reason}\n`);
-const describeIfApp = reason ? describe.skip : describe;
-
-describeIfApp("the sample app", () => {
+describeWithApp("the sample app", () => {
   it("nginx -t accepts the nginx config as the image renders it", () => {
     const dir = tempDir("nginx-t-");
     writeFileSync(join(dir, "nginx.conf"), renderNginxConfig({ port: 8080, upstream: "127.0.0.1:8000", staticRoot: join(dir, "static") }, dir));
-    const result = spawnSync("nginx", ["-t", "-p", dir, "-c", join(dir, "nginx.conf"), "-e", "stderr"], { encoding: "utf8" });
+    const result = spawnSync(which("nginx")!, ["-t", "-p", dir, "-c", join(dir, "nginx.conf"), "-e", "stderr"], { encoding: "utf8" });
     expect(result.stderr).toContain("syntax is ok");
     expect(result.status).toBe(0);
   });
@@ -24,7 +20,7 @@ describeIfApp("the sample app", () => {
   it("nginx -t catches a broken config (the check can fail)", () => {
     const dir = tempDir("nginx-t-");
     writeFileSync(join(dir, "nginx.conf"), "events {}\nhttp { server { listen 8080; location / { proxy_pass; } } }\n");
-    expect(spawnSync("nginx", ["-t", "-p", dir, "-c", join(dir, "nginx.conf"), "-e", "stderr"]).status).not.toBe(0);
+    expect(spawnSync(which("nginx")!, ["-t", "-p", dir, "-c", join(dir, "nginx.conf"), "-e", "stderr"]).status).not.toBe(0);
   });
 
   describe("running on loopback", () => {

@@ -14,7 +14,7 @@ import { tempDir } from "./app";
 export const APP_DIR = join(__dirname, "..", "..", "app");
 const DJANGO_DIR = join(APP_DIR, "django");
 
-function which(command: string): string | undefined {
+export function which(command: string): string | undefined {
   for (const dir of (process.env.PATH ?? "").split(":").concat(["/usr/sbin", "/usr/bin"])) {
     if (existsSync(join(dir, command))) return join(dir, command);
   }
@@ -38,6 +38,17 @@ export function appPairUnavailable(): string | undefined {
     return `Django not importable by ${gunicornPython(gunicorn)} (apt-get install python3-django)`;
   }
   return undefined;
+}
+
+/** `describe` when the app can run here, else `describe.skip` after one line saying why. */
+export function describeWithApp(name: string, fn: () => void): void {
+  const reason = appPairUnavailable();
+  if (reason) {
+    process.stderr.write(`SKIPPED ${name}: ${reason}\n`);
+    describe.skip(name, fn);
+  } else {
+    describe(name, fn);
+  }
 }
 
 export async function freePort(): Promise<number> {
