@@ -9,7 +9,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from "fs";
 import { request } from "http";
 import { createServer } from "net";
 import { join } from "path";
-import { tempDir } from "./app";
+import { describeUnless, tempDir } from "./app";
 
 export const APP_DIR = join(__dirname, "..", "..", "app");
 const DJANGO_DIR = join(APP_DIR, "django");
@@ -40,15 +40,9 @@ export function appPairUnavailable(): string | undefined {
   return undefined;
 }
 
-/** `describe` when the app can run here, else `describe.skip` after one line saying why. */
+/** `describe` when the app can run here, else skipped with one line saying why. */
 export function describeWithApp(name: string, fn: () => void): void {
-  const reason = appPairUnavailable();
-  if (reason) {
-    process.stderr.write(`SKIPPED ${name}: ${reason}\n`);
-    describe.skip(name, fn);
-  } else {
-    describe(name, fn);
-  }
+  describeUnless(appPairUnavailable(), name, fn);
 }
 
 export async function freePort(): Promise<number> {

@@ -29,3 +29,13 @@ export function synthJson(stack: import("cdktf").TerraformStack): any {
 export function resourcesOf(json: any, type: string): Record<string, any> {
   return json.resource?.[type] ?? {};
 }
+
+/** `describe` when `unavailable` is undefined, else `describe.skip` after one line saying why. */
+export function describeUnless(unavailable: string | undefined, name: string, fn: () => void): void {
+  if (unavailable) {
+    process.stderr.write(`SKIPPED ${name}: ${unavailable}\n`);
+    describe.skip(name, fn);
+  } else {
+    describe(name, fn);
+  }
+}

@@ -1,6 +1,6 @@
 /** The offline Terraform runner (src/terraform/offline.ts), with temp folders cleaned after each test file. */
 import { offlinePlan as runOfflinePlan, terraformUnavailable } from "../../src/terraform/offline";
-import { tempDir } from "./app";
+import { describeUnless, tempDir } from "./app";
 
 export { formatAndCheck, terraformUnavailable } from "../../src/terraform/offline";
 export type { OfflinePlan } from "../../src/terraform/offline";
@@ -9,13 +9,7 @@ export function offlinePlan(stackDir: string, providerAliases: (string | undefin
   return runOfflinePlan(stackDir, providerAliases, tempDir("tf-offline-"));
 }
 
-/** `describe` when Terraform can run, else `describe.skip` after one line saying why. */
+/** `describe` when Terraform can run, else skipped with one line saying why. */
 export function describeWithTerraform(name: string, fn: () => void): void {
-  const reason = terraformUnavailable();
-  if (reason) {
-    process.stderr.write(`SKIPPED ${name}: ${reason}\n`);
-    describe.skip(name, fn);
-  } else {
-    describe(name, fn);
-  }
+  describeUnless(terraformUnavailable(), name, fn);
 }
