@@ -34,7 +34,7 @@ export class EnvironmentStack extends ProjectStack {
       const names = plan.names;
       const promoted = plan.github.promoteFrom ? resourceNames(plan.app, plan.github.promoteFrom).repositories : undefined;
       new GithubAccess(this, "github", {
-        names: { planRole: names.githubPlanRole, deployRole: names.githubDeployRole, releaseRole: names.githubReleaseRole },
+        names: { prefix: names.prefix, planRole: names.githubPlanRole, deployRole: names.githubDeployRole, releaseRole: names.githubReleaseRole },
         accountId: plan.accountId,
         repository: plan.github.repository,
         deployEnvironment: plan.github.deployEnvironment,

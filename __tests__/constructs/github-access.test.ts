@@ -3,7 +3,7 @@ import { ProjectStack } from "../../stacks/project-stack";
 import { resourcesOf, synthJson, testApp } from "../support/app";
 
 const props: GithubAccessProps = {
-  names: { planRole: "shop-prod-github-plan", deployRole: "shop-prod-github-deploy", releaseRole: "shop-prod-github-release" },
+  names: { prefix: "shop-prod", planRole: "shop-prod-github-plan", deployRole: "shop-prod-github-deploy", releaseRole: "shop-prod-github-release" },
   accountId: "123456789012",
   repository: "acme/shop",
   deployEnvironment: "production",
@@ -63,7 +63,17 @@ describe("GithubAccess", () => {
   it("has no release role without a service, and no state permission without S3 state", () => {
     const bare = synth({ release: undefined, state: undefined });
     expect(Object.keys(roles(bare)).sort()).toEqual(["github_deploy-role", "github_plan-role"]);
-    expect(resourcesOf(bare, "aws_iam_role_policy")).toEqual({});
+    expect(Object.keys(resourcesOf(bare, "aws_iam_role_policy"))).toEqual(["github_deploy-stack-roles"]);
+  });
+
+  it("lets the deploy role manage the stack's roles but not the GitHub roles, nor attach other policies", () => {
+    expect(resourcesOf(json, "aws_iam_role_policy_attachment")["github_deploy-power-user"].policy_arn).toBe("arn:aws:iam::aws:policy/PowerUserAccess");
+    const statements = JSON.parse(resourcesOf(json, "aws_iam_role_policy")["github_deploy-stack-roles"].policy).Statement;
+    const byId = Object.fromEntries(statements.map((s: any) => [s.Sid, s]));
+    expect(byId.StackRoles.Resource).toBe("arn:aws:iam::123456789012:role/shop-prod-*");
+    expect(byId.AttachOnlyTheStacksPolicies.Condition.ArnEquals["iam:PolicyARN"]).not.toContain("arn:aws:iam::aws:policy/AdministratorAccess");
+    expect(byId.NotTheGithubRoles).toMatchObject({ Effect: "Deny", Resource: "arn:aws:iam::123456789012:role/shop-prod-github-*" });
+    expect(byId.NotTheGithubRoles.Action).toEqual(expect.arrayContaining(["iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy"]));
   });
 
   it("outputs the role ARNs for the workflows", () => {

@@ -61,7 +61,7 @@ it("writes what the TypeScript sources synthesize: the bundle changes nothing", 
 
 it("fails synth on a policy finding, naming the rule, the resource and the fix, and removes the output", async () => {
   const environments = tempDir();
-  const staging = readFileSync(join(ROOT, "environments", "staging.yaml"), "utf8").replace(/\n    - rule: load-balancer-deletion-protection\n.*\n/, "\n");
+  const staging = readFileSync(join(ROOT, "environments", "staging.yaml"), "utf8").replace("\nservice:\n", "\nservice:\n  loadBalancer:\n    deletionProtection: false\n");
   writeFileSync(join(environments, "staging.yaml"), staging);
   const outdir = join(tempDir(), "out");
   const result = await app({ CDKTF_OUTDIR: outdir, ENVIRONMENTS_DIR: environments });

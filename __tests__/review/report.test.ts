@@ -39,7 +39,7 @@ describe("the review report", () => {
   it("says what each IAM role may do and who may assume it", () => {
     const text = report("production");
     expect(text).toContain("| inpock-production-ecs-task | ecs-tasks.amazonaws.com | nothing |");
-    expect(text).toMatch(/\| inpock-production-github-deploy \| .*\(repo:inpock\/link-server:environment:production\) \| \*\*AdministratorAccess\*\* \|/);
+    expect(text).toMatch(/\| inpock-production-github-deploy \| .*\(repo:inpock\/link-server:environment:production\) \| \*\*PowerUserAccess\*\*, `iam:CreateRole`/);
   });
 
   it("counts the egress IPs and gives the deployment strategy and rollback window", () => {
@@ -51,10 +51,13 @@ describe("the review report", () => {
   });
 
   it("lists every waived rule with the manifest's reason", () => {
-    expect(report("staging")).toContain(
-      "| `load-balancer-deletion-protection` | `aws_lb.web_load-balancer_load-balancer` | staging is torn down and rebuilt; nothing in it must outlive a destroy |",
-    );
-    expect(report("bootstrap")).toContain("None: every policy rule passes.");
+    const config = stacks.find((s) => s.name === "staging")!.json;
+    const lb = Object.values<any>(config.resource.aws_lb)[0];
+    const modified = { ...config, resource: { ...config.resource, aws_lb: { lb: { ...lb, enable_deletion_protection: false } } } };
+    const { waived } = checkPolicies(modified, [{ rule: "load-balancer-deletion-protection", reason: "staging is rebuilt every week" }]);
+    const text = reviewReport({ stack: "staging", config: modified, waived });
+    expect(text).toContain("| `load-balancer-deletion-protection` | `aws_lb.lb` | staging is rebuilt every week |");
+    expect(report("staging")).toContain("None: every policy rule passes.");
   });
 
   it("draws the traffic path from the security group rules", () => {

@@ -21,7 +21,8 @@ export interface ReleaseAccess {
 }
 
 export interface GithubAccessProps {
-  names: { planRole: string; deployRole: string; releaseRole: string };
+  /** `prefix`: the deploy role may manage the IAM roles whose names start with `<prefix>-` (the stack's). */
+  names: { prefix: string; planRole: string; deployRole: string; releaseRole: string };
   accountId: string;
   /** `owner/name`. */
   repository: string;
@@ -36,8 +37,9 @@ export interface GithubAccessProps {
 /**
  * The roles GitHub Actions assumes through OIDC (no stored AWS keys):
  * - plan: read-only, for `cdktf diff` on pull requests of the repository;
- * - deploy: applies the stack, only from jobs in the GitHub environment (whose
- *   protection rules, such as required reviewers, guard production);
+ * - deploy: applies the stack (PowerUserAccess and the stack's own IAM roles),
+ *   only from jobs in the GitHub environment (whose protection rules, such as
+ *   required reviewers, guard production);
  * - release: pushes images and starts CodeDeploy deployments, nothing else.
  */
 export class GithubAccess extends Construct {
@@ -79,9 +81,13 @@ export class GithubAccess extends Construct {
       assumeRolePolicy: trust(inEnvironment),
       maxSessionDuration: 7200,
     });
-    // Applying the stack creates IAM roles, networks and load balancers: only an administrator can.
-    // The trust policy is the guard: only jobs of this repository in the protected GitHub environment.
-    new IamRolePolicyAttachment(this, "deploy-administrator", { role: deploy.name, policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" });
+    // Everything but IAM, plus the IAM the stack needs: its own roles only, and none of these three.
+    new IamRolePolicyAttachment(this, "deploy-power-user", { role: deploy.name, policyArn: "arn:aws:iam::aws:policy/PowerUserAccess" });
+    new IamRolePolicy(this, "deploy-stack-roles", {
+      role: deploy.id,
+      name: "manage-stack-roles",
+      policy: deployIamPolicy(props.accountId, props.names.prefix),
+    });
     output("github_deploy_role_arn", deploy, "Role for cdktf deploy from GitHub Actions");
 
     if (props.release) {
@@ -94,6 +100,47 @@ export class GithubAccess extends Construct {
       output("github_release_role_arn", release, "Role for the release workflow");
     }
   }
+}
+
+/** AWS managed policies the stack attaches to its roles: the only ones the deploy role may attach. */
+export const ATTACHABLE_POLICIES = ["AWSCodeDeployRoleForECS", "ReadOnlyAccess", "PowerUserAccess"].map((p) => `arn:aws:iam::aws:policy/${p}`);
+
+/**
+ * IAM for the deploy role: the stack's own roles (`<prefix>-*`) and service-linked roles. It may not change
+ * the GitHub roles (its own among them: an administrator deploys those), nor attach any other managed policy.
+ */
+function deployIamPolicy(accountId: string, prefix: string): string {
+  const roles = `arn:aws:iam::${accountId}:role/${prefix}-*`;
+  const githubRoles = `arn:aws:iam::${accountId}:role/${prefix}-github-*`;
+  const write = [
+    "iam:CreateRole",
+    "iam:DeleteRole",
+    "iam:UpdateRole",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:TagRole",
+    "iam:UntagRole",
+    "iam:PutRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:AttachRolePolicy",
+    "iam:DetachRolePolicy",
+  ];
+  return policyDocument(
+    {
+      Sid: "StackRoles",
+      Effect: "Allow",
+      Action: [...write.filter((a) => !a.endsWith("AttachRolePolicy")), "iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:PassRole"],
+      Resource: roles,
+    },
+    {
+      Sid: "AttachOnlyTheStacksPolicies",
+      Effect: "Allow",
+      Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+      Resource: roles,
+      Condition: { ArnEquals: { "iam:PolicyARN": ATTACHABLE_POLICIES } },
+    },
+    { Sid: "ServiceLinkedRoles", Effect: "Allow", Action: "iam:CreateServiceLinkedRole", Resource: `arn:aws:iam::${accountId}:role/aws-service-role/*` },
+    { Sid: "NotTheGithubRoles", Effect: "Deny", Action: write, Resource: githubRoles },
+  );
 }
 
 function releasePolicy(accountId: string, r: ReleaseAccess): string {

@@ -1,3 +1,4 @@
+import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
@@ -26,7 +27,8 @@ export interface LoadBalancerProps {
   idleTimeoutSeconds?: number;
   /** Default: true. */
   deletionProtection?: boolean;
-  accessLogs?: { bucket: string; prefix?: string };
+  /** Where access logs go; `dependsOn` is the bucket's policy, which AWS checks when logging is enabled. */
+  accessLogs?: { bucket: string; prefix?: string; dependsOn?: ITerraformDependable[] };
   /** The listener CodeDeploy sends test traffic to, and who may reach it. */
   testListener: { port: number; allowedCidrs: string[] };
 }
@@ -85,6 +87,7 @@ export class LoadBalancer extends Construct {
       enableDeletionProtection: props.deletionProtection ?? true,
       idleTimeout: props.idleTimeoutSeconds ?? 60,
       accessLogs: props.accessLogs ? { bucket: props.accessLogs.bucket, prefix: props.accessLogs.prefix, enabled: true } : undefined,
+      dependsOn: props.accessLogs?.dependsOn,
     });
     this.arn = lb.arn;
     this.arnSuffix = lb.arnSuffix;

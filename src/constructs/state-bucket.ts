@@ -33,6 +33,8 @@ export class StateBucket extends Construct {
     const bucket = new S3Bucket(this, "bucket", {
       provider,
       bucket: props.bucket,
+      // The policy rule state-bucket-prevent-destroy finds state buckets by this tag.
+      tags: { purpose: "terraform-state" },
       lifecycle: { preventDestroy: true },
     });
     this.bucketName = bucket.bucket;

@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import type { ServicePlan } from "../plan/service";
 import { REDIS_URL_VARIABLE } from "../plan/service";
 import { ServiceAutoScaling } from "./auto-scaling";
+import { AccessLogBucket } from "./access-log-bucket";
 import { BlueGreenDeployment } from "./blue-green-deployment";
 import { Certificate } from "./certificate";
 import { ContainerRepositories } from "./container-repositories";
@@ -41,6 +42,17 @@ export class WebService extends Construct {
     if (!domain) throw new Error("WebService needs the service's domain (validated in the manifest)");
 
     const certificate = new Certificate(this, "certificate", { hostnames: domain.hostnames, hostedZoneId: domain.hostedZoneId });
+    const logs = plan.loadBalancer.accessLogs;
+    const logBucket =
+      logs.enabled && !logs.bucket
+        ? new AccessLogBucket(this, "access-logs", {
+            name: `${names.prefix}-alb-logs-${props.accountId}`,
+            region: props.region,
+            accountId: props.accountId,
+            prefix: logs.prefix,
+            expireDays: logs.expireDays,
+          })
+        : undefined;
     const lb = new LoadBalancer(this, "load-balancer", {
       names: {
         loadBalancer: names.loadBalancer,
@@ -59,7 +71,9 @@ export class WebService extends Construct {
       deregistrationDelaySeconds: plan.loadBalancer.deregistrationDelaySeconds,
       idleTimeoutSeconds: plan.loadBalancer.idleTimeoutSeconds,
       deletionProtection: plan.loadBalancer.deletionProtection,
-      accessLogs: plan.loadBalancer.accessLogs,
+      accessLogs: logs.enabled
+        ? { bucket: logBucket?.bucketName ?? logs.bucket!, prefix: logs.prefix, dependsOn: logBucket && [logBucket.policy] }
+        : undefined,
       testListener: plan.loadBalancer.testListener,
     });
     new DnsRecords(this, "dns", {

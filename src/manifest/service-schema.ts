@@ -55,7 +55,15 @@ const loadBalancer = strict({
     .string()
     .regex(/^ELBSecurityPolicy-TLS13-/, { error: "expected a TLS 1.3 policy such as ELBSecurityPolicy-TLS13-1-2-2021-06" })
     .default("ELBSecurityPolicy-TLS13-1-2-2021-06"),
-  accessLogs: strict({ bucket: z.string().min(3), prefix: z.string().optional() }).optional(),
+  /** Access logs: to a bucket this stack creates, or to an existing one. */
+  accessLogs: strict({
+    enabled: z.boolean().default(true),
+    /** An existing bucket (which must let Elastic Load Balancing write); by default the stack creates one. */
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "expected an S3 bucket name" }).optional(),
+    prefix: z.string().regex(/^[A-Za-z0-9!_.*'()/-]*$/, { error: "expected an S3 key prefix" }).default("alb"),
+    /** Days a created bucket keeps the logs. */
+    expireDays: z.number().int().min(1).max(3650).default(90),
+  }).prefault({}),
   testListener,
 }).prefault({});
 

@@ -16,16 +16,16 @@ export const dataRules: PolicyRule[] = [
   bucketRule(
     {
       id: "s3-encryption",
-      title: "S3 buckets encrypt by default with KMS",
-      mirrors: ["checkov CKV_AWS_145", "checkov CKV_AWS_19"],
-      fix: "Add aws_s3_bucket_server_side_encryption_configuration with sse_algorithm aws:kms.",
+      title: "S3 buckets encrypt by default (KMS, or SSE-S3 where a service needs it: load balancer logs)",
+      mirrors: ["checkov CKV_AWS_19"],
+      fix: "Add aws_s3_bucket_server_side_encryption_configuration with sse_algorithm aws:kms (or AES256).",
     },
     (config, b) =>
       settingFor(config, "aws_s3_bucket_server_side_encryption_configuration", b, (e) =>
-        asArray(e.rule).some((r: any) => r.apply_server_side_encryption_by_default?.sse_algorithm?.startsWith("aws:kms")),
+        asArray(e.rule).some((r: any) => ["aws:kms", "aws:kms:dsse", "AES256"].includes(r.apply_server_side_encryption_by_default?.sse_algorithm)),
       )
         ? undefined
-        : "no KMS default encryption",
+        : "no default encryption",
   ),
   bucketRule(
     {
@@ -78,11 +78,12 @@ export const dataRules: PolicyRule[] = [
   bucketRule(
     {
       id: "state-bucket-prevent-destroy",
-      title: "Buckets (Terraform state) are protected from terraform destroy",
+      title: "Terraform state buckets (tagged purpose: terraform-state) are protected from terraform destroy",
       mirrors: [],
       fix: "Set lifecycle.prevent_destroy = true on the bucket.",
     },
-    (_config, _b, bucket) => (bucket.lifecycle?.prevent_destroy === true ? undefined : "destroy would delete it"),
+    (_config, _b, bucket) =>
+      bucket.tags?.purpose !== "terraform-state" || bucket.lifecycle?.prevent_destroy === true ? undefined : "destroy would delete every environment's state",
   ),
   perResource(
     {

@@ -66,7 +66,7 @@ export const loadBalancerRules: PolicyRule[] = [
       id: "load-balancer-access-logs",
       title: "Load balancers write access logs",
       mirrors: ["checkov CKV_AWS_91"],
-      fix: "Set service.loadBalancer.accessLogs.bucket to a bucket the regional ELB account may write to.",
+      fix: "Keep service.loadBalancer.accessLogs.enabled (the default: the stack creates the bucket), or name an existing bucket.",
     },
     LB,
     (lb) => (lb.access_logs?.enabled === true && lb.access_logs?.bucket ? undefined : "access logs are off"),
