@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run bench [-- --runs 9] [--skip-full]: builds once, then times
-//   1. the synth of every sample stack, as cdktf.json's `app` runs it (node scripts/app.js);
+//   1. the synth of every sample stack, as cdktf.json's `app` runs it (node scripts/app.js), 15 runs;
 //   2. the unit and snapshot tests (npm run test:unit);
 //   3. the whole README test command (npm test), once, unless --skip-full.
 // Prints median wall time and peak memory of each against the targets; exits 1 when one is missed.
@@ -12,7 +12,7 @@ const { join } = require("path");
 
 const root = join(__dirname, "..");
 const args = process.argv.slice(2);
-const runs = Number(args[args.indexOf("--runs") + 1]) || 9;
+const runs = Number(args[args.indexOf("--runs") + 1]) || 15;
 const TARGETS = { synth: { seconds: 0.5, mib: 150 }, unit: { seconds: 15 }, full: { seconds: 90 } };
 const TIME = "/usr/bin/time"; // GNU time: peak RSS of a command's process tree
 
