@@ -1,12 +1,9 @@
 import { Construct } from "constructs";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { policyDocument, PolicyStatement } from "./iam";
+import { PolicyStatement } from "./iam";
+import { lockDownBucket } from "./private-bucket";
 
 /**
  * Elastic Load Balancing's log-delivery account in each region opened before
@@ -61,19 +58,16 @@ export class AccessLogBucket extends Construct {
     super(scope, id);
     const bucket = new S3Bucket(this, "bucket", { bucket: props.name });
     this.bucketName = bucket.bucket;
-    new S3BucketVersioningA(this, "versioning", { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } });
-    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
-      bucket: bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-    });
-    new S3BucketPublicAccessBlock(this, "public-access-block", {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, "ownership", { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } });
+    const elbAccount = ELB_LOG_ACCOUNTS[props.region];
+    const writer: PolicyStatement = {
+      Sid: "LoadBalancerWritesLogs",
+      Effect: "Allow",
+      Principal: elbAccount ? { AWS: `arn:aws:iam::${elbAccount}:root` } : { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: `${bucket.arn}/${props.prefix ? `${props.prefix}/` : ""}AWSLogs/${props.accountId}/*`,
+    };
+    // SSE-S3: the only default encryption load balancer access logs support.
+    this.policy = lockDownBucket(this, bucket, { encryption: "AES256", policyId: "policy", allow: [writer] });
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
       bucket: bucket.id,
       rule: [
@@ -86,25 +80,6 @@ export class AccessLogBucket extends Construct {
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
         },
       ],
-    });
-    const elbAccount = ELB_LOG_ACCOUNTS[props.region];
-    const writer: PolicyStatement = {
-      Sid: "LoadBalancerWritesLogs",
-      Effect: "Allow",
-      Principal: elbAccount ? { AWS: `arn:aws:iam::${elbAccount}:root` } : { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
-      Action: "s3:PutObject",
-      Resource: `${bucket.arn}/${props.prefix ? `${props.prefix}/` : ""}AWSLogs/${props.accountId}/*`,
-    };
-    this.policy = new S3BucketPolicy(this, "policy", {
-      bucket: bucket.id,
-      policy: policyDocument(writer, {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucket.arn, `${bucket.arn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      }),
     });
   }
 }
