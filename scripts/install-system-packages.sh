@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs what the app smoke test runs: Debian's nginx, gunicorn and python3-django.
-# Needs root (apt-get). Services are not started: the test starts its own processes.
+# Installs the Debian packages the tests and lanes run: nginx, gunicorn and python3-django (the app smoke
+# test), bubblewrap (the boot lane), python3-venv (the lanes' project-local virtual environments).
+# Needs root (apt-get). Services are not started: the tests start their own processes.
 set -euo pipefail
-packages=(nginx gunicorn python3-django)
-if command -v nginx >/dev/null && command -v gunicorn >/dev/null && /usr/bin/python3 -c "import django" 2>/dev/null; then
+packages=(nginx gunicorn python3-django bubblewrap python3-venv)
+if command -v nginx >/dev/null && command -v gunicorn >/dev/null && command -v bwrap >/dev/null \
+  && /usr/bin/python3 -c "import django" 2>/dev/null; then
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
