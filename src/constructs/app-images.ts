@@ -4,6 +4,9 @@
  * them: stacks run in cdktf.out/stacks/<stack>/, three levels below the
  * project root; relative, so the output is the same on every machine.
  */
+import { existsSync, readFileSync } from "fs";
+import { join } from "path";
+import { parseDockerfile, walkStage } from "../plan/dockerfile";
 import type { ContainerName, ContainerSpec } from "../plan/service";
 
 export function appPath(...parts: string[]): string {
@@ -27,4 +30,24 @@ export function imageBuilds(containers: ContainerSpec[]): Record<ContainerName, 
       buildArgs: { NGINX_PORT: String(port("nginx")), DJANGO_UPSTREAM: `127.0.0.1:${port("django")}` },
     },
   };
+}
+
+/**
+ * The paths an image's Dockerfile declares as VOLUME (final stage). Read from the project root that
+ * synth runs in; an image that cannot be read declares none, the stricter case.
+ */
+export function declaredVolumes(build: ImageBuild, projectRoot = process.cwd()): string[] {
+  const file = join(projectRoot, "cdktf.out", "stacks", "stack", build.context, build.dockerfile ?? "Dockerfile");
+  if (!existsSync(file)) return [];
+  const stages = parseDockerfile(readFileSync(file, "utf8"));
+  return walkStage(stages[stages.length - 1], build.buildArgs).volumes;
+}
+
+/**
+ * Docker tmpfs options for a scratch folder that give it the owner and mode a Fargate bind volume
+ * has: root's, mode 0755, unless the image declares the path a VOLUME (then the image's folder,
+ * 1777 for /tmp). Docker's default tmpfs mode, 1777, would hide a container user that cannot write.
+ */
+export function fargateLikeTmpfs(path: string, volumes: string[]): string {
+  return volumes.includes(path) ? "rw,size=64m" : "rw,size=64m,mode=0755";
 }

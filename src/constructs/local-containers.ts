@@ -6,7 +6,7 @@ import { Network } from "@cdktf/provider-docker/lib/network";
 import type { LocalPlan } from "../plan/local";
 import { REDIS_URL_VARIABLE } from "../plan/service";
 import type { ContainerSpec, HealthCheck } from "../plan/service";
-import { imageBuilds } from "./app-images";
+import { declaredVolumes, fargateLikeTmpfs, imageBuilds } from "./app-images";
 
 /** Redis for local use, pinned like the app's base images. */
 export const LOCAL_REDIS_IMAGE = "redis:7.4.2-alpine";
@@ -31,7 +31,7 @@ const envList = (env: Record<string, string>) =>
  * The Fargate task's two containers on a developer's machine, wired the same
  * way: nginx shares Django's network namespace (network_mode container:), so
  * it reaches gunicorn on 127.0.0.1 as in the task; read-only root filesystems
- * with the same scratch folders (tmpfs); the same environment and health
+ * with the same scratch folders (tmpfs, owned and moded as Fargate's volumes); the same environment and health
  * checks; nginx starts once Django is healthy. Plus Redis, when asked.
  */
 export class LocalContainers extends Construct {
@@ -69,7 +69,7 @@ export class LocalContainers extends Construct {
       command: spec.command,
       healthcheck: dockerHealthcheck(spec.healthCheck),
       readOnly: true,
-      tmpfs: Object.fromEntries(spec.scratchPaths.map((p) => [p, "rw,size=64m"])),
+      tmpfs: Object.fromEntries(spec.scratchPaths.map((p) => [p, fargateLikeTmpfs(p, "uri" in spec.image ? [] : declaredVolumes(builds[spec.name]))])),
       init: true,
       stopTimeout: 30,
       restart: "unless-stopped",
