@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests and lanes run: nginx, gunicorn and python3-django (the app smoke
-# test), bubblewrap (the boot lane), python3-venv (the lanes' project-local virtual environments).
+# Installs the Debian packages the tests and lanes run: nginx (the app smoke test and the boot lane's
+# nginx container), bubblewrap, iproute2, wget and gettext-base's envsubst (the boot lane), python3 and
+# python3-venv (project-local virtual environments: gunicorn and Django come from PyPI at the app's pins).
 # Needs root (apt-get). Services are not started: the tests start their own processes.
 set -euo pipefail
-packages=(nginx gunicorn python3-django bubblewrap python3-venv)
-if command -v nginx >/dev/null && command -v gunicorn >/dev/null && command -v bwrap >/dev/null \
-  && /usr/bin/python3 -c "import django" 2>/dev/null; then
+packages=(nginx bubblewrap iproute2 wget gettext-base python3 python3-venv)
+if command -v nginx >/dev/null && command -v bwrap >/dev/null && command -v ip >/dev/null && command -v wget >/dev/null \
+  && command -v envsubst >/dev/null && /usr/bin/python3 -c "import ensurepip, venv" 2>/dev/null; then
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then

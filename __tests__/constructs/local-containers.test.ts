@@ -77,3 +77,19 @@ describe("LocalContainers", () => {
     expect(json.output.url.value).toBe("http://localhost:8080");
   });
 });
+
+describe("scratch folders owned as on Fargate", () => {
+  const { declaredVolumes, fargateLikeTmpfs, imageBuilds } = require("../../src/constructs/app-images");
+  const builds = imageBuilds(servicePlan({ django: {} }).containers);
+
+  it("gives a folder the image declares a VOLUME Docker's 1777 tmpfs, and any other a root-owned 0755 one", () => {
+    expect(declaredVolumes(builds.django)).toEqual(["/tmp"]);
+    expect(declaredVolumes(builds.nginx)).toEqual([]);
+    expect(fargateLikeTmpfs("/tmp", ["/tmp"])).toBe("rw,size=64m");
+    expect(fargateLikeTmpfs("/tmp", [])).toBe("rw,size=64m,mode=0755");
+  });
+
+  it("treats an image it cannot read as declaring nothing (the stricter case)", () => {
+    expect(declaredVolumes({ context: "../../../no-such-app" })).toEqual([]);
+  });
+});

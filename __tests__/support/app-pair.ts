@@ -1,6 +1,6 @@
 /**
- * The sample app for real, on loopback: Debian's gunicorn runs the Django
- * project, Debian's nginx runs the rendered config in front of it, both on
+ * The sample app for real, on loopback: gunicorn and Django at requirements.txt's pins (the
+ * project's venv) run the Django project, Debian's nginx runs the rendered config in front of it, both on
  * free ports, with every file they write in a temp folder. Bounded in time;
  * stop() ends both processes.
  */
@@ -9,6 +9,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from "fs";
 import { request } from "http";
 import { createServer } from "net";
 import { join } from "path";
+import { ensureVenv } from "../../lanes/support/python-venv";
 import { describeUnless, tempDir } from "./app";
 
 export const APP_DIR = join(__dirname, "..", "..", "app");
@@ -21,23 +22,16 @@ export function which(command: string): string | undefined {
   return undefined;
 }
 
-/** The python that runs gunicorn (its shebang), which must also have Django. */
-function gunicornPython(gunicorn: string): string {
-  return readFileSync(gunicorn, "utf8").split("\n")[0].replace(/^#!\s*/, "").split(" ")[0];
+/** gunicorn and Django at exactly app/django/requirements.txt's pins, in the project's venv (the boot lane's). */
+function appVenv(): { bin: string } | { unavailable: string } {
+  return ensureVenv("boot", join(DJANGO_DIR, "requirements.txt"), { python: "/usr/bin/python3" });
 }
 
 /** Why the app cannot be run here, or undefined when it can. */
 export function appPairUnavailable(): string | undefined {
-  const nginx = which("nginx");
-  const gunicorn = which("gunicorn");
-  if (!nginx) return "nginx not found (apt-get install nginx)";
-  if (!gunicorn) return "gunicorn not found (apt-get install gunicorn)";
-  try {
-    execFileSync(gunicornPython(gunicorn), ["-c", "import django"], { stdio: "ignore" });
-  } catch {
-    return `Django not importable by ${gunicornPython(gunicorn)} (apt-get install python3-django)`;
-  }
-  return undefined;
+  if (!which("nginx")) return "nginx not found (apt-get install nginx)";
+  const venv = appVenv();
+  return "unavailable" in venv ? venv.unavailable : undefined;
 }
 
 /** `describe` when the app can run here, else skipped with one line saying why. */
@@ -102,8 +96,8 @@ function stopProcess(child: ChildProcess): Promise<void> {
 export async function startAppPair(env: Record<string, string> = {}): Promise<AppPair> {
   const dir = tempDir("app-pair-");
   chmodSync(dir, 0o755); // nginx's workers (nobody, when started as root) read the static files
-  const gunicorn = which("gunicorn")!;
-  const python = gunicornPython(gunicorn);
+  const venv = appVenv() as { bin: string };
+  const [gunicorn, python] = [join(venv.bin, "gunicorn"), join(venv.bin, "python")];
   const [djangoPort, nginxPort] = [await freePort(), await freePort()];
   const staticRoot = join(dir, "static");
   const djangoEnv = {

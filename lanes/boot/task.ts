@@ -17,8 +17,14 @@ export class BootFailure extends Error {
     cause: string,
     readonly logs: string[] = [],
   ) {
-    super(container ? `container ${container}: ${cause}` : cause);
+    const why = logs.length ? rootCause(logs) : undefined;
+    super(`${container ? `container ${container}: ` : ""}${cause}${why ? `: ${why}` : ""}`);
   }
+}
+
+/** The log line that says why a process died: the last error, exception or refusal. */
+export function rootCause(logs: string[]): string | undefined {
+  return [...logs].reverse().find((l) => /(Error|Exception|denied|\[emerg\]|not found|No such)/i.test(l) && !/Worker \(pid:\d+\)|Shutting down|Reason:/.test(l))?.trim();
 }
 
 type Health = "STARTING" | "HEALTHY" | "UNHEALTHY";
@@ -90,7 +96,9 @@ export async function bootTask(options: {
     }
     return { bootSeconds, stops, inFlightStatus: answer.status };
   } catch (error) {
-    if (error instanceof BootFailure && error.container && error.logs.length === 0) throw new BootFailure(error.container, error.message.replace(`container ${error.container}: `, ""), lastLogs(error.container));
+    if (error instanceof BootFailure && error.container && error.logs.length === 0 && running.has(error.container)) {
+      throw new BootFailure(error.container, error.message.replace(`container ${error.container}: `, ""), lastLogs(error.container));
+    }
     throw error;
   } finally {
     for (const entry of running.values()) if (!entry.exit) entry.child.kill("SIGKILL");

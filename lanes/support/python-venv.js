@@ -3,7 +3,7 @@
 "use strict";
 const { spawnSync } = require("child_process");
 const { createHash } = require("crypto");
-const { existsSync, readFileSync, rmSync, writeFileSync } = require("fs");
+const { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } = require("fs");
 const { join } = require("path");
 
 const ROOT = join(__dirname, "..", "..");
@@ -12,7 +12,28 @@ const ROOT = join(__dirname, "..", "..");
  * Makes (or reuses) .venv/<name> with exactly the pins of `requirementsFile`.
  * Returns { bin } on success, or { unavailable: "one line saying why" }: the caller skips with that line.
  */
-function ensureVenv(name, requirementsFile, { python = process.env.PYTHON || "python3" } = {}) {
+function ensureVenv(name, requirementsFile, options = {}) {
+  // One maker at a time: jest workers and lanes may ask for the same venv at once.
+  const lock = join(ROOT, ".venv", `${name}.lock`);
+  mkdirSync(join(ROOT, ".venv"), { recursive: true });
+  for (let waited = 0; ; waited += 200) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if (error.code !== "EEXIST") throw error;
+      if (waited > 600000) rmSync(lock, { recursive: true, force: true }); // a maker that died
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    return makeVenv(name, requirementsFile, options);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function makeVenv(name, requirementsFile, { python = process.env.PYTHON || "python3" }) {
   const dir = join(ROOT, ".venv", name);
   const bin = join(dir, "bin");
   const stamp = join(dir, ".requirements.sha256");

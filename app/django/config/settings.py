@@ -1,11 +1,9 @@
 """Settings from environment variables, as the ECS task definition passes them.
 
-Works with Django 3.2 (Debian's, for the smoke test) through 5.x (the image).
+The image, the smoke test and the boot lane all run requirements.txt's Django.
 """
 import os
 from pathlib import Path
-
-import django
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -39,7 +37,7 @@ STATIC_ROOT = os.environ.get("STATIC_ROOT", str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 REDIS_URL = os.environ.get("REDIS_URL")
-if REDIS_URL and django.VERSION >= (4, 0):
+if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 
 LOGGING = {
