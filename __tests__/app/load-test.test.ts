@@ -27,8 +27,9 @@ describeWithApp("a load-test run against the smoke-test server", () => {
   }, 60000);
   afterAll(() => pair?.stop());
 
+  // Two seconds, not one: on a busy machine autocannon catches up in bursts, and one sample can overshoot.
   it("reports requests per second and latency percentiles, within its rate cap", async () => {
-    const options = parseArgs(["--url", `${pair.url}/health/`, "--duration", "1", "--connections", "4", "--rate", "50"]);
+    const options = parseArgs(["--url", `${pair.url}/health/`, "--duration", "2", "--connections", "4", "--rate", "50"]);
     const result = await run(options);
     expect(result["2xx"]).toBeGreaterThan(10);
     expect(result.errors).toBe(0);

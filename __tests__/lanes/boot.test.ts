@@ -8,6 +8,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from "fs";
 import { join } from "path";
 import { BootTarget, bootOne, bootTargets, pythonEnv } from "../../lanes/boot/main";
 import { sandboxUnavailable } from "../../lanes/boot/sandbox";
+import { rootCause } from "../../lanes/boot/task";
 import { SECRET_STAND_INS, secretStandIn } from "../../lanes/boot/task-definitions";
 import type { PythonEnv } from "../../lanes/boot/image";
 import { describeUnless, tempDir } from "../support/app";
@@ -58,6 +59,20 @@ describe("secret stand-ins", () => {
     expect(secretStandIn("DATABASE_URL")).toMatch(/^postgres:\/\/[^:]+:[^@]+@127\.0\.0\.1:5432\/\w+$/);
     expect(secretStandIn("REDIS_URL")).toMatch(/^redis:\/\/127\.0\.0\.1:6379\/0$/);
     expect(secretStandIn("STRIPE_TOKEN")).toBeUndefined(); // no made-up values: the lane fails instead
+  });
+});
+
+describe("the cause a failure names", () => {
+  it("is the first exception or refusal, not gunicorn's own shutdown messages", () => {
+    const logs = [
+      "[INFO] Booting worker with pid: 3",
+      "ModuleNotFoundError: No module named 'config.settings.staging'; 'config.settings' is not a package",
+      "[ERROR] Worker (pid:3) exited with code 3",
+      "gunicorn.errors.HaltServer: <HaltServer 'Worker failed to boot.' 3>",
+    ];
+    expect(rootCause(logs)).toBe(logs[1]);
+    expect(rootCause(['nginx: [emerg] open() "/etc/nginx/x" failed (2: No such file or directory)'])).toMatch(/^nginx: \[emerg\]/);
+    expect(rootCause(["all fine"])).toBeUndefined();
   });
 });
 

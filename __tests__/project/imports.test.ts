@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from "fs";
 import { join, relative } from "path";
 
 const ROOT = join(__dirname, "..", "..");
-const SKIP = new Set(["node_modules", "dist", "cdktf.out", "cdktf.out.hcl", ".git", ".gen", "coverage"]);
+const SKIP = new Set(["node_modules", "dist", "cdktf.out", "cdktf.out.hcl", ".git", ".gen", "coverage", ".cache", ".venv"]);
 const ROOT_IMPORT = /(from\s+|require\()\s*["']@cdktf\/provider-(aws|docker)["']/;
 
 function sourceFiles(dir: string): string[] {

@@ -70,7 +70,7 @@ export async function bootOne(target: BootTarget, python: PythonEnv, workDir: st
 
 export function describeFailure(target: BootTarget, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  const logs = error instanceof BootFailure && error.logs.length ? `\n  last log lines:\n${error.logs.map((l) => `    ${l}`).join("\n")}` : "";
+  const logs = error instanceof BootFailure && error.logs.length ? `\n  last log lines:\n${error.logs.slice(-10).map((l) => `    ${l}`).join("\n")}` : "";
   return `boot ${target.stack} (${target.task.family}): FAILED: ${message}${logs}`;
 }
 

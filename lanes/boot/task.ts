@@ -22,9 +22,14 @@ export class BootFailure extends Error {
   }
 }
 
-/** The log line that says why a process died: the last error, exception or refusal. */
+/**
+ * The log line that says why a process died: the first exception, refusal or nginx emergency in its
+ * last lines, past gunicorn's own shutdown messages (which only say that a worker died).
+ */
 export function rootCause(logs: string[]): string | undefined {
-  return [...logs].reverse().find((l) => /(Error|Exception|denied|\[emerg\]|not found|No such)/i.test(l) && !/Worker \(pid:\d+\)|Shutting down|Reason:/.test(l))?.trim();
+  const noise = /HaltServer|Worker failed to boot|Worker \(pid:\d+\)|Shutting down|Reason:/;
+  const cause = /\b[A-Z]\w*(Error|Exception)\b:|\[emerg\]|denied|not found|No such file/;
+  return logs.find((l) => cause.test(l) && !noise.test(l))?.trim() ?? logs.find((l) => cause.test(l))?.trim();
 }
 
 type Health = "STARTING" | "HEALTHY" | "UNHEALTHY";
@@ -256,7 +261,7 @@ function appendLog(entry: Running, line: string): void {
   appendFileSync(entry.logFile, `${line}\n`);
 }
 
-function tail(file: string | undefined, lines = 8): string[] {
+function tail(file: string | undefined, lines = 40): string[] {
   if (!file) return [];
   try {
     return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines);
