@@ -118,7 +118,7 @@ describe("bad input", () => {
 
   it("an unknown key (a typo)", () => {
     expect(problem((m) => (m.network.natGateway = "one"))).toBe(
-      "FILE: network.natGateway: unknown key; expected one of: type, cidr, ipv6, natGateways, flowLogs",
+      "FILE: network.natGateway: unknown key; expected one of: type, cidr, ipv6, natGateways, allowCidrOverlapWith, flowLogs",
     );
   });
 

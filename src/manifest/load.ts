@@ -10,6 +10,7 @@ import { BootstrapPlan, planBootstrap } from "../plan/bootstrap";
 import { EnvironmentPlan, planEnvironment, PlanError } from "../plan/environment";
 import { LocalPlan, planLocal } from "../plan/local";
 import { AwsManifest, DockerManifest, manifestSchema } from "./schema";
+import { findCrossEnvironmentProblem } from "./cross-environment";
 import { findProblem } from "./validate";
 
 /** The environment variable that names another manifest folder. */
@@ -50,6 +51,8 @@ export interface Project {
 /** Every environment in `dir`, and the state buckets they need. */
 export function loadProject(dir: string): Project {
   const environments = loadEnvironments(dir);
+  const clash = findCrossEnvironmentProblem(environments.filter((e): e is AwsEnvironment => e.platform === "aws"));
+  if (clash) throw new ManifestError(`${display(clash.file)}: ${clash.path}: ${clash.message.replace(/\(([^()]*)\)$/, (_, f) => `(${display(f)})`)}`);
   try {
     return { environments, bootstrap: planBootstrap(environments.filter((e): e is AwsEnvironment => e.platform === "aws")) };
   } catch (e) {

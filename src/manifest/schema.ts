@@ -22,6 +22,8 @@ const newVpc = strict({
   /** An Amazon-provided IPv6 block, so the load balancer is dual-stack (AAAA records). */
   ipv6: z.boolean().default(true),
   natGateways,
+  /** Environments in the same account and region whose blocks may overlap this one's: VPCs never peered or routed together. */
+  allowCidrOverlapWith: z.array(z.string().min(1)).optional(),
   flowLogs,
 });
 
@@ -38,6 +40,8 @@ const existingVpc = strict({
   natGateways,
   /** Existing NAT gateways to route through instead of creating new ones: one, or one per AZ. */
   natGatewayIds: z.array(awsId("nat", "nat-0123456789abcdef0")).min(1).optional(),
+  /** Environments in the same account and region whose blocks may overlap this one's: VPCs never peered or routed together. */
+  allowCidrOverlapWith: z.array(z.string().min(1)).optional(),
   flowLogs,
 });
 

@@ -1,0 +1,125 @@
+/**
+ * Checks across environments, at synth: a manifest copied from another and only half edited must not
+ * synthesize while it still claims the other's hostnames, secrets, state or address space.
+ * Pure; each problem names the file, the key and the other environment.
+ */
+import { statSync } from "fs";
+import { overlaps, parseCidr } from "../plan/cidr";
+import type { AwsEnvironment } from "./load";
+
+export interface CrossEnvironmentProblem {
+  file: string;
+  path: string;
+  message: string;
+  /** The colliding value in `file`. */
+  value: string;
+}
+
+function modified(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/** The first problem between any two AWS environments, or undefined. */
+export function findCrossEnvironmentProblem(environments: AwsEnvironment[]): CrossEnvironmentProblem | undefined {
+  for (let i = 0; i < environments.length; i++) {
+    for (let j = 0; j < i; j++) {
+      const [a, b] = [environments[i], environments[j]];
+      const problems = [betweenTwo(a, b), betweenTwo(b, a)].filter((p): p is CrossEnvironmentProblem => p !== undefined);
+      if (problems.length === 0) continue;
+      // Blame the copy: the manifest whose value is named after the other environment, else the newer file.
+      const score = (p: CrossEnvironmentProblem) => {
+        const [self, other] = p.file === a.file ? [a, b] : [b, a];
+        return (p.value.includes(other.manifest.environment) ? 2 : 0) + (modified(self.file) > modified(other.file) ? 1 : 0);
+      };
+      return problems.sort((x, y) => score(y) - score(x))[0];
+    }
+  }
+  return undefined;
+}
+
+function betweenTwo(env: AwsEnvironment, other: AwsEnvironment): CrossEnvironmentProblem | undefined {
+  const name = other.manifest.environment;
+  const at = (path: string, message: string, value: string) => ({ file: env.file, path, value, message: `${message} (${other.file})` });
+
+  const hostnames = env.manifest.service?.domain?.hostnames ?? [];
+  const otherHostnames = new Set((other.manifest.service?.domain?.hostnames ?? []).map((h) => h.toLowerCase()));
+  const shared = hostnames.findIndex((h) => otherHostnames.has(h.toLowerCase()));
+  if (shared >= 0) return at(`service.domain.hostnames[${shared}]`, `"${hostnames[shared]}" is already environment ${name}'s; expected a hostname of this environment`, hostnames[shared]);
+
+  for (const { path, arn } of secretReferences(env.manifest)) {
+    const otherArns = secretReferences(other.manifest).map((s) => withoutSuffix(s.arn));
+    if (otherArns.includes(withoutSuffix(arn))) return at(path, `${arn} is also environment ${name}'s secret; expected a secret of this environment`, arn);
+    const segments = secretPath(arn).split("/");
+    if (segments.includes(name) && !segments.includes(env.manifest.environment)) {
+      return at(path, `${arn} is under environment ${name}'s path; expected a secret of this environment`, arn);
+    }
+  }
+
+  const state = stateIdentity(env);
+  if (state && state === stateIdentity(other)) return at("state", `the state (${state}) is also environment ${name}'s; expected a state of its own`, state);
+
+  if (env.plan.accountId === other.plan.accountId && env.plan.region === other.plan.region) {
+    const clash = cidrClash(env, other);
+    if (clash) return at(clash.path, clash.message, clash.value);
+  }
+  return undefined;
+}
+
+/** Every Secrets Manager or SSM reference in a manifest, wherever it sits, with its key path. */
+export function secretReferences(value: unknown, path = ""): { path: string; arn: string }[] {
+  if (typeof value === "string") return /^arn:aws[\w-]*:(secretsmanager|ssm):/.test(value) ? [{ path, arn: value }] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => secretReferences(v, `${path}[${i}]`));
+  if (value && typeof value === "object") {
+    return Object.entries(value).flatMap(([k, v]) => secretReferences(v, path ? `${path}.${k}` : k));
+  }
+  return [];
+}
+
+/** Secrets Manager appends "-" and six characters to a secret's name in its ARN. */
+function withoutSuffix(arn: string): string {
+  return arn.replace(/^(arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:.+)-[A-Za-z0-9]{6}$/, "$1");
+}
+
+/** The secret's name or the parameter's path: what follows `secret:` or `parameter/`. */
+function secretPath(arn: string): string {
+  return withoutSuffix(arn).replace(/^arn:[^:]+:(secretsmanager|ssm):[^:]*:[^:]*:(secret:|parameter\/?)/, "");
+}
+
+function stateIdentity({ plan }: AwsEnvironment): string | undefined {
+  const state = plan.state;
+  if (state.backend === "s3") return `s3://${state.bucket}/${state.key}`;
+  if (state.backend === "cloud") return `Terraform Cloud ${state.hostname}/${state.organization}/${state.workspace}`;
+  return `local ${state.path}`;
+}
+
+/** The blocks an environment takes in its account and region: its VPC (new) or its new subnets (existing). */
+function claimedCidrs(env: AwsEnvironment): { path: string; cidr: string; vpc: string }[] {
+  const network = env.manifest.network;
+  if (network.type === "new") return [{ path: "network.cidr", cidr: network.cidr, vpc: `new:${env.manifest.environment}` }];
+  return env.plan.network.subnets.flatMap((s) => [s.publicCidr, s.privateCidr]).map((cidr) => ({ path: network.secondaryCidr ? "network.secondaryCidr" : "network.usedCidrs", cidr, vpc: network.vpcId }));
+}
+
+function cidrClash(env: AwsEnvironment, other: AwsEnvironment): { path: string; message: string; value: string } | undefined {
+  const name = other.manifest.environment;
+  const allowed = env.manifest.network.allowCidrOverlapWith?.includes(name) || other.manifest.network.allowCidrOverlapWith?.includes(env.manifest.environment);
+  for (const mine of claimedCidrs(env)) {
+    for (const theirs of claimedCidrs(other)) {
+      if (!overlaps(parseCidr(mine.cidr), parseCidr(theirs.cidr))) continue;
+      if (mine.vpc === theirs.vpc && mine.vpc.startsWith("vpc-")) {
+        return { path: mine.path, value: mine.cidr, message: `new subnet ${mine.cidr} overlaps environment ${name}'s ${theirs.cidr} in the same VPC ${mine.vpc}; expected its subnets in usedCidrs, or a secondaryCidr of this environment's own` };
+      }
+      if (!allowed) {
+        return {
+          path: mine.path,
+          value: mine.cidr,
+          message: `${mine.cidr} overlaps environment ${name}'s ${theirs.cidr} in the same account and region; expected a block of its own (or network.allowCidrOverlapWith: [${name}] for VPCs that will never be peered or routed together)`,
+        };
+      }
+    }
+  }
+  return undefined;
+}
