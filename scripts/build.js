@@ -15,7 +15,7 @@ const root = join(__dirname, "..");
 const dist = join(root, "dist");
 const stampFile = join(dist, ".source-hash");
 /** Bundle name -> entry point. */
-const ENTRIES = { "main.js": "main.ts", "release-cli.js": "src/release/cli.ts", "review-cli.js": "src/review/cli.ts" };
+const ENTRIES = { "main.js": "main.ts", "release-cli.js": "src/release/cli.ts", "review-cli.js": "src/review/cli.ts", "new-environment-cli.js": "src/environments/cli.ts" };
 const SOURCES = ["main.ts", "stacks", "src", "tsconfig.json", "package-lock.json", "patches", "scripts/build.js"];
 
 function files(path) {
