@@ -16,6 +16,14 @@ import { describeFinding } from "./src/policy";
 
 /** Set to `s3` once the state bucket exists, to keep the bootstrap stack's own state in it. */
 export const BOOTSTRAP_STATE_VARIABLE = "BOOTSTRAP_STATE";
+const BOOTSTRAP_STATES = ["local", "s3"];
+
+/** One line when BOOTSTRAP_STATE holds anything but `local` (the default) or `s3`. */
+export function environmentProblem(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env[BOOTSTRAP_STATE_VARIABLE];
+  if (value === undefined || value === "" || BOOTSTRAP_STATES.includes(value)) return undefined;
+  return `${BOOTSTRAP_STATE_VARIABLE}=${JSON.stringify(value).slice(0, 40)}: expected "local" (the default: the bootstrap stack's state in a local file) or "s3" (in the state bucket, once it exists)`;
+}
 
 /** Adds the bootstrap stack (when a state bucket is needed) and one stack per environment. */
 export function addStacks(app: App, project: Project, env: NodeJS.ProcessEnv = process.env): App {
@@ -31,6 +39,12 @@ export function addStacks(app: App, project: Project, env: NodeJS.ProcessEnv = p
 
 /** Loads every manifest, then synthesizes; a manifest error is one line on stderr and exit status 1. */
 export function main(): void {
+  const problem = environmentProblem();
+  if (problem) {
+    console.error(problem);
+    process.exitCode = 1;
+    return;
+  }
   let project: Project;
   try {
     project = loadProject(environmentsDir());

@@ -41,6 +41,16 @@ it("stops on a bad manifest with one line, exit status 1 and nothing written", a
   expect(existsSync(outdir)).toBe(false);
 });
 
+it("refuses an unknown BOOTSTRAP_STATE with one line, exit status 1 and nothing written", async () => {
+  const outdir = join(tempDir(), "out");
+  const result = await app({ CDKTF_OUTDIR: outdir, BOOTSTRAP_STATE: "S3 " });
+  expect(result.code).toBe(1);
+  expect(result.stderr).toBe(
+    'BOOTSTRAP_STATE="S3 ": expected "local" (the default: the bootstrap stack\'s state in a local file) or "s3" (in the state bucket, once it exists)\n',
+  );
+  expect(existsSync(outdir)).toBe(false);
+});
+
 it("rebuilds a stale build before synthesizing, and says so", async () => {
   writeFileSync(STAMP, "stale\n");
   const result = await app({ CDKTF_OUTDIR: tempDir() });
