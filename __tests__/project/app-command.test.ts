@@ -93,3 +93,16 @@ it("npm run review writes one report per stack, from the JSON when asked not to 
   expect(stdout).toContain("(from the synthesized JSON: --no-plan was given)");
   expect(readFileSync(join(folder, "production.md"), "utf8")).toContain("# Plan review: production");
 }, 60000);
+
+it("npm run review falls back to the synthesized JSON, saying why, for a stack it cannot plan offline", async () => {
+  const environments = tempDir();
+  const staging = readFileSync(join(ROOT, "environments", "staging.yaml"), "utf8")
+    .replace(/\nstate:\n(  .*\n)+/, "\nstate:\n  backend: local\n")
+    .replace("\nservice:\n", "\nservice:\n  initialImages: build\n");
+  writeFileSync(join(environments, "staging.yaml"), staging);
+  const folder = tempDir();
+  const { stdout } = await run("node", ["scripts/review.js", folder], { cwd: ROOT, env: { ...process.env, ENVIRONMENTS_DIR: environments } });
+  expect(readdirSync(folder)).toEqual(["staging.md"]);
+  // Without Terraform the reason is that it is missing; with it, the provider the offline mirror lacks.
+  expect(stdout).toMatch(/staging\.md \(from the synthesized JSON: (this stack cannot be planned offline \(it also needs the docker provider, kreuzwerker\/docker\): .+|.*not found.*)\)\n$/);
+}, 120000);

@@ -37,9 +37,16 @@ export async function reviewCli(args: string[]): Promise<number> {
       let plan;
       let noPlanReason = isAws ? unavailable : "this stack does not use AWS, and only AWS stacks are planned offline";
       if (isAws && !unavailable) {
-        const result = await offlinePlan(dir, (config.provider.aws as { alias?: string }[]).map((p) => p.alias));
-        if (result.validate.valid) plan = result.plan;
-        else noPlanReason = `terraform validate failed: ${result.validate.diagnostics.map((d) => d.summary).join("; ")}`;
+        try {
+          const result = await offlinePlan(dir, (config.provider.aws as { alias?: string }[]).map((p) => p.alias));
+          if (result.validate.valid) plan = result.plan;
+          else noPlanReason = `terraform validate failed: ${result.validate.diagnostics.map((d) => d.summary).join("; ")}`;
+        } catch (e) {
+          // Such as a provider the offline mirror lacks (the Docker provider of initialImages: build).
+          const others = Object.entries<{ source?: string }>(config.terraform?.required_providers ?? {}).filter(([name]) => name !== "aws");
+          const needs = others.length ? ` (it also needs ${others.map(([name, p]) => `the ${name} provider, ${p.source ?? name}`).join(", ")})` : "";
+          noPlanReason = `this stack cannot be planned offline${needs}: ${firstLine(e)}`;
+        }
       }
       failed ||= stack.policy.failures.length > 0;
       const file = join(folder, `${stack.node.id}.md`);
@@ -50,4 +57,9 @@ export async function reviewCli(args: string[]): Promise<number> {
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return (text.split("\n").find((l) => /error/i.test(l)) ?? text.split("\n")[0]).replace(/^[│\s]*(Error: )?/, "").trim();
 }
