@@ -60,7 +60,9 @@ export function main(): void {
   const app = addStacks(new App({ stackTraces: false }), project);
   app.synth();
   const stacks = app.node.children.filter((c): c is ProjectStack => c instanceof ProjectStack);
-  const failures = stacks.flatMap((stack) => stack.policy.failures.map((f) => describeFinding(stack.node.id, f)));
+  // Each finding names the manifest it comes from, so the user knows which file to change.
+  const manifestOf = (stack: string) => project.environments.find((e) => e.manifest.environment === stack)?.file;
+  const failures = stacks.flatMap((stack) => stack.policy.failures.map((f) => `${manifestOf(stack.node.id) ?? environmentsDir()}: ${describeFinding(stack.node.id, f)}`));
   if (failures.length > 0) {
     failures.forEach((line) => console.error(line));
     discardOutput(app.outdir, stacks, outdirExisted);

@@ -77,7 +77,8 @@ it("fails synth on a policy finding, naming the rule, the resource and the fix, 
   const result = await app({ CDKTF_OUTDIR: outdir, ENVIRONMENTS_DIR: environments });
   expect(result.code).toBe(1);
   expect(result.stderr).toBe(
-    "staging: load-balancer-deletion-protection aws_lb.web_load-balancer_load-balancer: deletion protection is off. " +
+    `${join(environments, "staging.yaml")}: ` +
+      "staging: load-balancer-deletion-protection aws_lb.web_load-balancer_load-balancer: deletion protection is off. " +
       "Fix: Keep service.loadBalancer.deletionProtection (the default), or waive this rule for a throwaway environment. " +
       "(or waive load-balancer-deletion-protection in policy.waivers with a reason)\n",
   );

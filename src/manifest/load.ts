@@ -17,7 +17,18 @@ import { findProblem } from "./validate";
 export const ENVIRONMENTS_DIR_VARIABLE = "ENVIRONMENTS_DIR";
 export const DEFAULT_ENVIRONMENTS_DIR = "environments";
 
-export class ManifestError extends Error {}
+/** Manifests are small; a larger file is a mistake (or an attack on the parser). */
+const MAX_MANIFEST_BYTES = 1024 * 1024;
+/** Stack names the app makes itself: an environment may not take one. */
+const RESERVED_ENVIRONMENTS = ["bootstrap"];
+
+/** One line, whatever the input held: control characters escaped, a long echo shortened in the middle. */
+export class ManifestError extends Error {
+  constructor(message: string) {
+    const line = message.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1));
+    super(line.length > 600 ? `${line.slice(0, 300)} … ${line.slice(-250)}` : line);
+  }
+}
 
 /** An environment on AWS, planned. */
 export interface AwsEnvironment {
@@ -75,6 +86,11 @@ export function loadEnvironments(dir: string): LoadedEnvironment[] {
   if (files.length === 0) {
     throw new ManifestError(`${shown}: no manifests; expected at least one <environment>.yaml file`);
   }
+  const names = files.map((f) => basename(f, extname(f)));
+  const twice = names.findIndex((n, i) => names.indexOf(n) !== i);
+  if (twice >= 0) {
+    throw new ManifestError(`${display(join(dir, files[twice]))}: environment ${names[twice]} is also ${files[names.indexOf(names[twice])]}; expected one file per environment`);
+  }
   return files.map((f) => loadEnvironment(join(dir, f)));
 }
 
@@ -92,6 +108,9 @@ export function loadEnvironment(file: string): LoadedEnvironment {
   if (manifest.environment !== expectedName) {
     throw fail("environment", `expected "${expectedName}" (the file's name), got "${manifest.environment}"`);
   }
+  if (RESERVED_ENVIRONMENTS.includes(manifest.environment)) {
+    throw fail("environment", `"${manifest.environment}" is the name of the stack that holds the state buckets; expected another name (and file name)`);
+  }
   const problem = findProblem(manifest);
   if (problem) throw fail(problem.path, problem.message);
   try {
@@ -106,6 +125,10 @@ export function loadEnvironment(file: string): LoadedEnvironment {
 
 function parseYaml(file: string, shown: string): unknown {
   if (!existsSync(file)) throw new ManifestError(`${shown}: file not found; expected an environment manifest`);
+  // Checked before reading: a folder cannot be read, and reading a pipe would wait forever.
+  const stat = statSync(file);
+  if (!stat.isFile()) throw new ManifestError(`${shown}: not a regular file; expected a YAML manifest`);
+  if (stat.size > MAX_MANIFEST_BYTES) throw new ManifestError(`${shown}: ${stat.size} bytes; expected a manifest under ${MAX_MANIFEST_BYTES} bytes`);
   const doc = parseDocument(readFileSync(file, "utf8"), { uniqueKeys: true, prettyErrors: true });
   const error = doc.errors[0];
   if (error) {
@@ -113,7 +136,13 @@ function parseYaml(file: string, shown: string): unknown {
     const message = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
     throw new ManifestError(`${shown}${at}: invalid YAML: ${message}`);
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // The yaml library refuses alias expansions that would grow without bound ("billion laughs").
+    throw new ManifestError(`${shown}: invalid YAML: ${e instanceof Error ? e.message : e}; expected at most 100 alias expansions`);
+  }
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     throw new ManifestError(`${shown}: (top level): expected a mapping of keys such as app, environment, aws`);
   }

@@ -53,7 +53,7 @@ const loadBalancer = strict({
   deregistrationDelaySeconds: z.number().int().min(0).max(3600).default(30),
   sslPolicy: z
     .string()
-    .regex(/^ELBSecurityPolicy-TLS13-/, { error: "expected a TLS 1.3 policy such as ELBSecurityPolicy-TLS13-1-2-2021-06" })
+    .regex(/^ELBSecurityPolicy-TLS13-1-[0-3](-[A-Za-z0-9]+)*-20\d\d-\d\d$/, { error: "expected a TLS 1.3 policy such as ELBSecurityPolicy-TLS13-1-2-2021-06" })
     .default("ELBSecurityPolicy-TLS13-1-2-2021-06"),
   /** Access logs: to a bucket this stack creates, or to an existing one. */
   accessLogs: strict({
@@ -156,7 +156,8 @@ export const serviceSchema = strict({
   desiredCount: z.number().int().min(1).max(1000).default(2),
   platformVersion: z.string().regex(/^(LATEST|\d+\.\d+\.\d+)$/, { error: "expected LATEST or a version such as 1.4.0" }).default("1.4.0"),
   healthCheckGracePeriodSeconds: z.number().int().min(0).max(2147483647).default(60),
-  healthCheckPath: z.string().regex(/^\/[^\s]*$/, { error: "expected a path starting with /" }).default("/health/"),
+  // Letters, digits and . _ ~ - / only: the path is written into the containers' health check commands.
+  healthCheckPath: z.string().regex(/^\/[A-Za-z0-9._~\/-]{0,255}$/, { error: "expected a path starting with / of letters, digits and . _ ~ - / (at most 256 characters)" }).default("/health/"),
   /**
    * `build`: `cdktf deploy` builds app/ and pushes the images tagged initialImageTag, so the service
    * starts with no manual step (needs Docker, and the stack can no longer be planned offline).

@@ -2,6 +2,7 @@
  * Checks that need more than one key at a time: regions and zones, CIDR
  * overlaps, name limits. Runs after the schema, on a well-typed manifest.
  */
+import { findLimitProblem } from "./validate-limits";
 import { formatCidr, overlaps, parseCidr, prefixLength, sameCidr, within } from "../plan/cidr";
 import { nameTooLong, resourceNames } from "../plan/names";
 import { AWS_REGIONS, zoneIsInRegion } from "./regions";
@@ -16,9 +17,9 @@ export interface ManifestProblem {
 }
 
 export function findProblem(manifest: Manifest): ManifestProblem | undefined {
-  if (manifest.platform === "docker") return checkDocker(manifest);
+  if (manifest.platform === "docker") return checkDocker(manifest) ?? findLimitProblem(manifest);
   const checkService = (m: AwsManifest) => (m.service ? findServiceProblem(m.service, "aws") : undefined);
-  for (const check of [checkAws, checkNetwork, checkState, checkNames, checkTags, checkService]) {
+  for (const check of [checkAws, checkNetwork, checkState, checkNames, checkTags, checkService, findLimitProblem]) {
     const problem = check(manifest);
     if (problem) return problem;
   }
