@@ -8,7 +8,7 @@ import { loadProject } from "../../src/manifest/load";
 import { tempDir } from "../support/app";
 import { synthesizeProject } from "../support/project";
 
-const SAMPLES = join(__dirname, "..", "..", "environments");
+const SAMPLES = join(__dirname, "..", "fixtures", "environments");
 
 function samplesCopy(): string {
   const dir = tempDir("new-env-");

@@ -8,7 +8,7 @@ import { parse, stringify } from "yaml";
 import { loadProject, ManifestError } from "../../src/manifest/load";
 import { tempDir } from "../support/app";
 
-const SAMPLES = join(__dirname, "..", "..", "environments");
+const SAMPLES = join(__dirname, "..", "fixtures", "environments");
 const sample = (name: string) => parse(readFileSync(join(SAMPLES, `${name}.yaml`), "utf8"));
 
 /** staging.yaml as the sample has it, plus qa.yaml: a copy of it edited by `edit`. Returns the error, or "" when it loads. */

@@ -397,9 +397,9 @@ describe("local (docker) manifests", () => {
   });
 });
 
-describe("the sample environments", () => {
+describe("the fixture environments (copies of the samples)", () => {
   it("load: local runs in Docker, production reuses an existing VPC, staging creates one", () => {
-    const project = loadProject(join(__dirname, "..", "..", "environments"));
+    const project = loadProject(join(__dirname, "..", "fixtures", "environments"));
     expect(project.environments.map((e) => [e.manifest.environment, e.platform === "aws" ? e.manifest.network.type : "docker"])).toEqual([
       ["local", "docker"],
       ["production", "existing"],

@@ -117,11 +117,11 @@ describe("policy rules", () => {
   });
 });
 
-describe("the shipped environments", () => {
+describe("the fixture environments (copies of the samples)", () => {
   it("have no findings at all: nothing failed, nothing waived", async () => {
     const stacks = await synthesizeProject();
     const { loadProject } = require("../../src/manifest/load");
-    const project = loadProject(require("../support/project").SAMPLE_ENVIRONMENTS);
+    const project = loadProject(require("../support/project").FIXTURE_ENVIRONMENTS);
     const waiversOf = (name: string) => project.environments.find((e: any) => e.manifest.environment === name)?.plan.waivers ?? [];
     const summary = Object.fromEntries(
       stacks.map((s) => {
@@ -135,5 +135,18 @@ describe("the shipped environments", () => {
       production: { failures: [], waived: [] },
       staging: { failures: [], waived: [] },
     });
+  });
+});
+
+describe("your environments (whatever environments/ or ENVIRONMENTS_DIR holds)", () => {
+  it("break no policy rule: every finding is fixed or waived with a reason", async () => {
+    const { environmentsDir } = require("../../src/manifest/load");
+    const stacks = await synthesizeProject({ dir: environmentsDir() });
+    expect(stacks.length).toBeGreaterThan(0);
+    const { loadProject } = require("../../src/manifest/load");
+    const project = loadProject(environmentsDir());
+    const waiversOf = (name: string) => project.environments.find((e: any) => e.manifest.environment === name)?.plan.waivers ?? [];
+    const failures = stacks.flatMap((s) => checkPolicies(s.json, waiversOf(s.name)).failures.map((f) => `${s.name}: ${f.rule} ${f.resource}`));
+    expect(failures).toEqual([]);
   });
 });

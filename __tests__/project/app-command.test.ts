@@ -11,10 +11,12 @@ import { tempDir } from "../support/app";
 const run = promisify(execFile);
 const ROOT = join(__dirname, "..", "..");
 const STAMP = join(ROOT, "dist", ".source-hash");
+const FIXTURES = join(ROOT, "__tests__", "fixtures", "environments");
 
 async function app(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run("node", ["scripts/app.js"], { cwd: ROOT, env: { ...process.env, ...env } });
+    // The fixtures unless a test says otherwise: the project's own environments/ are the user's.
+    const { stdout, stderr } = await run("node", ["scripts/app.js"], { cwd: ROOT, env: { ...process.env, ENVIRONMENTS_DIR: FIXTURES, ...env } });
     return { code: 0, stdout, stderr };
   } catch (e: any) {
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
@@ -71,7 +73,7 @@ it("writes what the TypeScript sources synthesize: the bundle changes nothing", 
 
 it("fails synth on a policy finding, naming the rule, the resource and the fix, and removes the output", async () => {
   const environments = tempDir();
-  const staging = readFileSync(join(ROOT, "environments", "staging.yaml"), "utf8").replace("\nservice:\n", "\nservice:\n  loadBalancer:\n    deletionProtection: false\n");
+  const staging = readFileSync(join(FIXTURES, "staging.yaml"), "utf8").replace("\nservice:\n", "\nservice:\n  loadBalancer:\n    deletionProtection: false\n");
   writeFileSync(join(environments, "staging.yaml"), staging);
   const outdir = join(tempDir(), "out");
   const result = await app({ CDKTF_OUTDIR: outdir, ENVIRONMENTS_DIR: environments });
@@ -89,7 +91,7 @@ it("fails synth on a policy finding, naming the rule, the resource and the fix, 
 // so no two of them rebuild dist/ at once.
 it("npm run review writes one report per stack, from the JSON when asked not to plan", async () => {
   const folder = tempDir();
-  const { stdout } = await run("node", ["scripts/review.js", folder, "--no-plan"], { cwd: ROOT });
+  const { stdout } = await run("node", ["scripts/review.js", folder, "--no-plan"], { cwd: ROOT, env: { ...process.env, ENVIRONMENTS_DIR: FIXTURES } });
   expect(readdirSync(folder).sort()).toEqual(["bootstrap.md", "local.md", "production.md", "staging.md"]);
   expect(stdout).toContain("(from the synthesized JSON: --no-plan was given)");
   expect(readFileSync(join(folder, "production.md"), "utf8")).toContain("# Plan review: production");
@@ -97,7 +99,7 @@ it("npm run review writes one report per stack, from the JSON when asked not to 
 
 it("npm run review falls back to the synthesized JSON, saying why, for a stack it cannot plan offline", async () => {
   const environments = tempDir();
-  const staging = readFileSync(join(ROOT, "environments", "staging.yaml"), "utf8")
+  const staging = readFileSync(join(FIXTURES, "staging.yaml"), "utf8")
     .replace(/\nstate:\n(  .*\n)+/, "\nstate:\n  backend: local\n")
     .replace("\nservice:\n", "\nservice:\n  initialImages: build\n");
   writeFileSync(join(environments, "staging.yaml"), staging);

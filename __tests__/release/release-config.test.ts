@@ -3,10 +3,10 @@ import { join } from "path";
 import { parse } from "yaml";
 import { loadProject } from "../../src/manifest/load";
 import { appSpec, releaseConfig } from "../../src/release/release-config";
-import { SAMPLE_ENVIRONMENTS } from "../support/project";
+import { FIXTURE_ENVIRONMENTS } from "../support/project";
 
 const production = () => {
-  const env = loadProject(SAMPLE_ENVIRONMENTS).environments.find((e) => e.manifest.environment === "production")!;
+  const env = loadProject(FIXTURE_ENVIRONMENTS).environments.find((e) => e.manifest.environment === "production")!;
   if (env.platform !== "aws") throw new Error("expected an AWS environment");
   return env.plan;
 };
@@ -78,7 +78,7 @@ describe("npm run release-config", () => {
     const errors: string[] = [];
     const spy = jest.spyOn(console, "error").mockImplementation((m: string) => errors.push(m));
     const previous = process.env.ENVIRONMENTS_DIR;
-    process.env.ENVIRONMENTS_DIR = SAMPLE_ENVIRONMENTS;
+    process.env.ENVIRONMENTS_DIR = FIXTURE_ENVIRONMENTS;
     try {
       expect(releaseCli(["prod", join(require("os").tmpdir(), "unused")])).toBe(1);
     } finally {

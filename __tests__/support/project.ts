@@ -1,4 +1,4 @@
-/** Synthesizes the sample environments (or another folder) the way `cdktf synth` does. */
+/** Synthesizes the fixture environments (or another folder) the way `cdktf synth` does. */
 import { readdirSync, readFileSync, writeFileSync } from "fs";
 import { join } from "path";
 import { format } from "@cdktf/hcl-tools";
@@ -6,7 +6,8 @@ import { addStacks } from "../../main";
 import { loadProject } from "../../src/manifest/load";
 import { testApp } from "./app";
 
-export const SAMPLE_ENVIRONMENTS = join(__dirname, "..", "..", "environments");
+/** Frozen copies of the sample manifests: what the snapshots and the name-specific tests read. */
+export const FIXTURE_ENVIRONMENTS = join(__dirname, "..", "fixtures", "environments");
 
 export interface SynthesizedStack {
   name: string;
@@ -23,7 +24,7 @@ export async function synthesizeProject(options: { hcl?: boolean; dir?: string }
   const previous = process.env.SYNTH_HCL_OUTPUT;
   process.env.SYNTH_HCL_OUTPUT = String(Boolean(options.hcl));
   try {
-    addStacks(app, loadProject(options.dir ?? SAMPLE_ENVIRONMENTS), {});
+    addStacks(app, loadProject(options.dir ?? FIXTURE_ENVIRONMENTS), {});
   } finally {
     if (previous === undefined) delete process.env.SYNTH_HCL_OUTPUT;
     else process.env.SYNTH_HCL_OUTPUT = previous;
