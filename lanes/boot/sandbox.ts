@@ -124,24 +124,26 @@ export function startInTask(ns: TaskNamespaces, root: ContainerRoot, proc: Sandb
   return spawn(argv[0], argv.slice(1), { stdio: ["ignore", log, log, userns, "pipe"] });
 }
 
-/** The host pid of the container's command: bwrap's child is the namespace's init; its child is the command. */
-export async function commandPid(child: ChildProcess): Promise<number | undefined> {
+/** The host pid of the sandbox's init (bwrap's child in the new pid namespace), from bwrap's --info-fd. */
+export async function sandboxInitPid(child: ChildProcess): Promise<number | undefined> {
   const info = await new Promise<string>((resolve) => {
     let text = "";
     const stream = child.stdio[4] as NodeJS.ReadableStream | null;
     if (!stream) return resolve("");
-    stream.on("data", (d) => (text += d));
+    stream.on("data", (d) => {
+      text += d;
+      if (/"child-pid":\s*\d+/.test(text)) resolve(text);
+    });
     stream.on("end", () => resolve(text));
-    setTimeout(() => resolve(text), 5000);
   });
   const init = /"child-pid":\s*(\d+)/.exec(info)?.[1];
-  if (!init) return undefined;
-  for (let i = 0; i < 200; i++) {
-    const children = readIfExists(`/proc/${init}/task/${init}/children`).trim();
-    if (children) return Number(children.split(/\s+/)[0]);
-    await sleep(10);
-  }
-  return undefined;
+  return init ? Number(init) : undefined;
+}
+
+/** The container's command: the only child of the sandbox's init (as under Docker's init process). */
+export function commandPid(initPid: number): number | undefined {
+  const children = readIfExists(`/proc/${initPid}/task/${initPid}/children`).trim();
+  return children ? Number(children.split(/\s+/)[0]) : undefined;
 }
 
 function isLink(path: string): boolean {

@@ -8,7 +8,7 @@ import { ChildProcess, spawn } from "child_process";
 import { appendFileSync, closeSync, fchmodSync, openSync, readFileSync } from "fs";
 import { join } from "path";
 import { PreparedContainer } from "./containers";
-import { TaskNamespaces, bwrapArgs, commandPid, sleep, startInTask } from "./sandbox";
+import { TaskNamespaces, bwrapArgs, commandPid, sandboxInitPid, sleep, startInTask } from "./sandbox";
 import { TargetGroupHealthCheck, matcherAccepts } from "./task-definitions";
 
 export class BootFailure extends Error {
@@ -37,7 +37,8 @@ type Health = "STARTING" | "HEALTHY" | "UNHEALTHY";
 interface Running {
   prepared: PreparedContainer;
   child: ChildProcess;
-  pid?: number;
+  /** The sandbox's init; the container's command is its child. */
+  initPid?: number;
   exit?: { code: number | null; signal: string | null };
   health: Health;
   logFile: string;
@@ -75,7 +76,7 @@ export async function bootTask(options: {
       const entry: Running = { prepared, child, health: "STARTING", logFile };
       running.set(prepared.definition.name, entry);
       child.on("exit", (code, signal) => (entry.exit = { code, signal }));
-      entry.pid = await commandPid(child);
+      entry.initPid = await sandboxInitPid(child);
       if (prepared.definition.healthCheck) {
         monitorHealth(entry, ns).catch((error) => {
           entry.health = "UNHEALTHY";
@@ -206,12 +207,16 @@ async function stopTask(running: Map<string, Running>): Promise<BootResult["stop
     const name = entry.prepared.definition.name;
     const timeout = entry.prepared.definition.stopTimeout ?? 30;
     const begin = Date.now();
-    if (!entry.exit && entry.pid) process.kill(entry.pid, entry.prepared.stopSignal as NodeJS.Signals);
+    const pid = entry.initPid && commandPid(entry.initPid);
+    if (!entry.exit) {
+      if (!pid) throw new BootFailure(name, "could not find the container's process to send it the stop signal");
+      process.kill(pid, entry.prepared.stopSignal as NodeJS.Signals);
+    }
     let killed = false;
     while (!entry.exit) {
       if ((Date.now() - begin) / 1000 > timeout && !killed) {
         entry.child.kill("SIGKILL");
-        if (entry.pid) process.kill(entry.pid, "SIGKILL");
+        if (pid) process.kill(pid, "SIGKILL");
         killed = true;
       }
       await sleep(50);
