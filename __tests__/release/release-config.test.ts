@@ -89,3 +89,34 @@ describe("npm run release-config", () => {
     expect(errors).toEqual(["prod: no such environment; expected one of: local, production, staging"]);
   });
 });
+
+describe("releaseOrder: the workflows' environment list, from the manifests", () => {
+  const { releaseOrder } = require("../../src/release/release-config");
+  const plan = (environment: string, promoteFrom?: string) => ({ environment, github: promoteFrom ? { promoteFrom } : undefined }) as any;
+
+  it("puts each environment after the one it promotes from, the rest by name", () => {
+    expect(releaseOrder([plan("production", "staging"), plan("staging"), plan("qa")])).toEqual(["qa", "staging", "production"]);
+    expect(releaseOrder([plan("prod", "stage"), plan("stage", "dev"), plan("dev")])).toEqual(["dev", "stage", "prod"]);
+  });
+
+  it("names a circle or an unknown source in one line", () => {
+    expect(() => releaseOrder([plan("a", "b"), plan("b", "a")])).toThrow("a -> b -> a: github.promoteFrom goes round in a circle; expected a chain that starts somewhere");
+    expect(() => releaseOrder([plan("prod", "nope")])).toThrow("prod: github.promoteFrom: nope is not an AWS environment; expected one of: prod");
+  });
+
+  it("is what npm run release-config -- --matrix prints for the fixtures", () => {
+    const { releaseCli } = require("../../src/release/cli");
+    const lines: string[] = [];
+    const spy = jest.spyOn(console, "log").mockImplementation((m: string) => lines.push(m));
+    const previous = process.env.ENVIRONMENTS_DIR;
+    process.env.ENVIRONMENTS_DIR = FIXTURE_ENVIRONMENTS;
+    try {
+      expect(releaseCli(["--matrix"])).toBe(0);
+    } finally {
+      spy.mockRestore();
+      if (previous === undefined) delete process.env.ENVIRONMENTS_DIR;
+      else process.env.ENVIRONMENTS_DIR = previous;
+    }
+    expect(lines).toEqual(['["staging","production"]']);
+  });
+});

@@ -1,16 +1,23 @@
 /**
  * `npm run release-config -- <environment> [folder]`: writes release.json and
  * appspec.yaml for the release workflow (default folder: release/<environment>).
+ * `npm run release-config -- --matrix`: the AWS environments with a service, in release order, as JSON.
  * Errors are one line and exit status 1.
  */
 import { mkdirSync, writeFileSync } from "fs";
 import { join } from "path";
 import { environmentsDir, loadProject, ManifestError } from "../manifest/load";
-import { appSpec, releaseConfig, ReleaseConfigError } from "./release-config";
+import { appSpec, releaseConfig, ReleaseConfigError, releaseOrder } from "./release-config";
 
 export function releaseCli(args: string[]): number {
   const [environment, folder = join("release", environment ?? "")] = args;
   try {
+    if (environment === "--matrix") {
+      // For GitHub Actions: `strategy.matrix.environment: ${{ fromJSON(...) }}`, in release order.
+      const plans = loadProject(environmentsDir()).environments.flatMap((e) => (e.platform === "aws" && e.plan.service ? [e.plan] : []));
+      console.log(JSON.stringify(releaseOrder(plans)));
+      return 0;
+    }
     if (!environment) throw new ReleaseConfigError("usage: npm run release-config -- <environment> [folder]");
     const project = loadProject(environmentsDir());
     const env = project.environments.find((e) => e.manifest.environment === environment);

@@ -78,3 +78,25 @@ export function appSpec(plan: EnvironmentPlan): string {
     "",
   ].join("\n");
 }
+
+/**
+ * The AWS environments in the order a release or an infrastructure change goes through them: the ones
+ * that promote from nobody first, then each after the one it promotes images from
+ * (`github.promoteFrom`), by name within a step. The workflows read this
+ * (`npm run release-config -- --matrix`) instead of listing environments by hand.
+ */
+export function releaseOrder(plans: EnvironmentPlan[]): string[] {
+  const byName = new Map(plans.map((p) => [p.environment, p]));
+  const depth = (plan: EnvironmentPlan, path: string[] = []): number => {
+    if (path.includes(plan.environment)) throw new ReleaseConfigError(`${[...path, plan.environment].join(" -> ")}: github.promoteFrom goes round in a circle; expected a chain that starts somewhere`);
+    const from = plan.github?.promoteFrom;
+    if (!from) return 0;
+    const source = byName.get(from);
+    if (!source) throw new ReleaseConfigError(`${plan.environment}: github.promoteFrom: ${from} is not an AWS environment; expected one of: ${[...byName.keys()].join(", ")}`);
+    return 1 + depth(source, [...path, plan.environment]);
+  };
+  return plans
+    .map((p) => ({ name: p.environment, step: depth(p) }))
+    .sort((a, b) => a.step - b.step || a.name.localeCompare(b.name))
+    .map((p) => p.name);
+}
