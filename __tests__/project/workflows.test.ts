@@ -43,3 +43,24 @@ describe("GitHub Actions workflows", () => {
     expect(result.problems.filter((p) => !p.file.startsWith(".github/")).map((p) => p.kind)).toEqual(["expression"]);
   });
 });
+
+describe("the workflows follow the manifests", () => {
+  const { parse } = require("yaml");
+  const { readFileSync } = require("fs");
+  const workflows = readdirSync(join(ROOT, ".github", "workflows")).map((f) => ({ file: f, doc: parse(readFileSync(join(ROOT, ".github", "workflows", f), "utf8")) }));
+  const jobs = workflows.flatMap(({ file, doc }) => Object.entries<any>(doc.jobs).map(([name, job]) => ({ where: `${file} ${name}`, job })));
+
+  it("take every environment list from release-config --matrix, never from a list kept in the workflow", () => {
+    const matrices = jobs.filter(({ job }) => job.strategy?.matrix).map(({ where, job }) => [where, job.strategy.matrix]);
+    expect(matrices.length).toBeGreaterThanOrEqual(3);
+    for (const [where, matrix] of matrices) expect([where, matrix]).toEqual([where, "${{ fromJSON(needs.environments.outputs.matrix) }}"]);
+    const literal = jobs.filter(({ job }) => typeof job.environment === "string" && !job.environment.startsWith("${{")).map(({ where }) => where);
+    expect(literal).toEqual([]);
+  });
+
+  it("run every step's shell with pipefail, so a failing command in a pipe fails the step", () => {
+    expect(workflows.filter(({ doc }) => doc.defaults?.run?.shell !== "bash").map(({ file }) => file)).toEqual([]);
+    const overridden = jobs.flatMap(({ where, job }) => (job.steps ?? []).filter((s: any) => s.shell && s.shell !== "bash").map(() => where));
+    expect(overridden).toEqual([]);
+  });
+});

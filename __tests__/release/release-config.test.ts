@@ -117,6 +117,11 @@ describe("releaseOrder: the workflows' environment list, from the manifests", ()
       if (previous === undefined) delete process.env.ENVIRONMENTS_DIR;
       else process.env.ENVIRONMENTS_DIR = previous;
     }
-    expect(lines).toEqual(['["staging","production"]']);
+    expect(JSON.parse(lines[0])).toEqual({
+      include: [
+        { environment: "staging", deployEnvironment: "staging" },
+        { environment: "production", deployEnvironment: "production" },
+      ],
+    });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * `npm run release-config -- <environment> [folder]`: writes release.json and
  * appspec.yaml for the release workflow (default folder: release/<environment>).
- * `npm run release-config -- --matrix`: the AWS environments with a service, in release order, as JSON.
+ * `npm run release-config -- --matrix`: the AWS environments with a service, in release order, as a
+ * GitHub Actions matrix (`{"include":[{"environment":…,"deployEnvironment":…}]}`).
  * Errors are one line and exit status 1.
  */
 import { mkdirSync, writeFileSync } from "fs";
@@ -15,7 +16,11 @@ export function releaseCli(args: string[]): number {
     if (environment === "--matrix") {
       // For GitHub Actions: `strategy.matrix.environment: ${{ fromJSON(...) }}`, in release order.
       const plans = loadProject(environmentsDir()).environments.flatMap((e) => (e.platform === "aws" && e.plan.service ? [e.plan] : []));
-      console.log(JSON.stringify(releaseOrder(plans)));
+      const include = releaseOrder(plans).map((name) => {
+        const plan = plans.find((p) => p.environment === name)!;
+        return { environment: name, deployEnvironment: plan.github?.deployEnvironment ?? name };
+      });
+      console.log(JSON.stringify({ include }));
       return 0;
     }
     if (!environment) throw new ReleaseConfigError("usage: npm run release-config -- <environment> [folder]");
