@@ -63,4 +63,10 @@ describe("the workflows follow the manifests", () => {
     const overridden = jobs.flatMap(({ where, job }) => (job.steps ?? []).filter((s: any) => s.shell && s.shell !== "bash").map(() => where));
     expect(overridden).toEqual([]);
   });
+
+  it("pin every action to a commit, with its version in a comment (a tag can be moved)", () => {
+    const lines = workflows.flatMap(({ file }) => readFileSync(join(ROOT, ".github", "workflows", file), "utf8").split("\n").filter((l: string) => /^\s*-?\s*uses:/.test(l)).map((l: string) => `${file}: ${l.trim()}`));
+    expect(lines.length).toBeGreaterThan(10);
+    expect(lines.filter((l: string) => !/uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/.test(l))).toEqual([]);
+  });
 });
