@@ -70,3 +70,30 @@ describe("the review report", () => {
     expect(diagram).toContain(`${service} -.-> ${id("Target group inpock-production-blue")}`);
   });
 });
+
+describe("the review report's changes and IAM scopes", () => {
+  const config = () => stacks.find((s) => s.name === "production")!.json;
+  const planned = (changes: [string, string[]][]) =>
+    reviewReport({ stack: "production", config: config(), waived: [], plan: { resource_changes: changes.map(([address, actions]) => ({ address, type: address.split(".")[0], change: { actions } })) } });
+
+  it("lists each resource address with its action, replacements and deletions in bold, no-ops left out", () => {
+    const text = planned([
+      ["aws_lb.web", ["no-op"]],
+      ["aws_ecs_service.web", ["update"]],
+      ["aws_lb_target_group.blue", ["delete", "create"]],
+      ["aws_route53_record.old", ["delete"]],
+      ["aws_sns_topic.alarms", ["create"]],
+    ]);
+    expect(text).toContain("1 to update, 1 to replace, 1 to delete, 1 to create.");
+    expect(text).toContain("| `aws_ecs_service.web` | update |");
+    expect(text).toContain("| `aws_lb_target_group.blue` | **replace** |");
+    expect(text).toContain("| `aws_route53_record.old` | **delete** |");
+    expect(text).not.toContain("aws_lb.web`");
+  });
+
+  it("shows every inline IAM statement with its actions, resources and conditions", () => {
+    const text = report("production");
+    expect(text).toContain("### Inline policies");
+    expect(text).toMatch(/\| `[^`]*execution[^`]*` \| Allow \| `secretsmanager:GetSecretValue` \| `arn:aws:secretsmanager:ap-northeast-2:111111111111:secret:inpock\/production\/django-secret-key[^`]*` \|/);
+  });
+});

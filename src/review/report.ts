@@ -41,23 +41,26 @@ export function reviewReport(input: ReviewInput): string {
   return sections.filter(Boolean).join("\n\n") + "\n";
 }
 
+/** Terraform's action list, as a reviewer says it. */
+function actionName(actions: string[]): string {
+  const key = actions.join("+");
+  if (key === "delete+create" || key === "create+delete") return "**replace**";
+  if (key === "delete") return "**delete**";
+  return key;
+}
+
 function changes({ config, plan }: ReviewInput): string {
-  const counts = new Map<string, number>();
-  let summary: string;
   if (plan?.resource_changes) {
-    const actions = new Map<string, number>();
-    for (const c of plan.resource_changes) {
-      const action = c.change.actions.join("+");
-      actions.set(action, (actions.get(action) ?? 0) + 1);
-      if (action !== "no-op") counts.set(c.type, (counts.get(c.type) ?? 0) + 1);
-    }
-    summary = [...actions].map(([a, n]) => `${n} to ${a}`).join(", ");
-  } else {
-    for (const [type, byName] of Object.entries(config.resource ?? {})) counts.set(type, Object.keys(byName).length);
-    summary = `${[...counts.values()].reduce((a, b) => a + b, 0)} resources in the configuration`;
+    const changed = plan.resource_changes.filter((c) => c.change.actions.join("+") !== "no-op");
+    const tally = new Map<string, number>();
+    for (const c of changed) tally.set(actionName(c.change.actions), (tally.get(actionName(c.change.actions)) ?? 0) + 1);
+    const summary = tally.size > 0 ? [...tally].map(([a, n]) => `${n} to ${a.replace(/\*/g, "")}`).join(", ") : "no changes";
+    const rows = changed.map((c) => `| \`${c.address}\` | ${actionName(c.change.actions)} |`);
+    return [`## Changes\n\n${summary}.\n`, "| resource | action |\n| --- | --- |", ...rows].join("\n");
   }
-  const rows = [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([type, n]) => `| \`${type}\` | ${n} |`);
-  return [`## Changes\n\n${summary}.\n`, "| resource type | count |\n| --- | --- |", ...rows].join("\n");
+  const addresses = Object.entries(config.resource ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`));
+  const rows = addresses.sort().map((a) => `| \`${a}\` | create |`);
+  return [`## Changes\n\n${addresses.length} resources in the configuration; with no plan, each is shown as created.\n`, "| resource | action |\n| --- | --- |", ...rows].join("\n");
 }
 
 /** The security group an address belongs to, described by what uses it. */
@@ -114,7 +117,21 @@ function roles(config: TerraformConfig): string {
     const may = [...managed.map((m) => `**${m}**`), ...[...new Set(actions)].map((a) => `\`${a}\``)].join(", ") || "nothing";
     return `| ${role.name ?? shortName(address)} | ${trust} | ${may} |`;
   });
-  return rows.length > 0 ? ["## IAM roles\n", "| role | assumed by | may |", "| --- | --- | --- |", ...rows].join("\n") : "## IAM roles\n\nNone.";
+  if (rows.length === 0) return "## IAM roles\n\nNone.";
+  return [["## IAM roles\n", "| role | assumed by | may |", "| --- | --- | --- |", ...rows].join("\n"), statements(config)].join("\n\n");
+}
+
+/** Every inline statement: effect, actions, resources and conditions, so a reviewer sees scopes, not just verbs. */
+function statements(config: TerraformConfig): string {
+  const rows = [...resources(config, "aws_iam_role_policy"), ...resources(config, "aws_iam_policy")].flatMap(([address, p]) =>
+    asArray(parseJson(p.policy)?.Statement).map((st: any) => {
+      const list = (v: unknown) => asArray(v).map((x) => `\`${String(x)}\``).join(", ");
+      const conditions = st.Condition ? Object.entries<any>(st.Condition).flatMap(([op, kv]) => Object.entries<any>(kv).map(([k, v]) => `\`${k}\` ${op} ${list(v)}`)).join("; ") : "";
+      return `| \`${shortName(address)}\` | ${st.Effect} | ${list(st.Action ?? st.NotAction)} | ${list(st.Resource ?? st.NotResource)} | ${conditions} |`;
+    }),
+  );
+  if (rows.length === 0) return "";
+  return ["### Inline policies\n", "| policy | effect | actions | resources | conditions |", "| --- | --- | --- | --- | --- |", ...rows].join("\n");
 }
 
 function egress(config: TerraformConfig): string {
