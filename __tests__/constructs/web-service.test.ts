@@ -226,14 +226,42 @@ describe("WebService", () => {
         termination_wait_time_in_minutes: 5,
       });
       expect(group.auto_rollback_configuration).toEqual({ enabled: true, events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] });
-      expect(group.alarm_configuration.alarms).toHaveLength(4);
+      expect(group.alarm_configuration.alarms).toHaveLength(6);
       const alarms = Object.values<any>(resourcesOf(json, "aws_cloudwatch_metric_alarm")).map((a) => a.alarm_name);
       expect(alarms.sort()).toEqual([
-        "shop-prod-5xx-rate",
+        "shop-prod-5xx-rate-blue",
+        "shop-prod-5xx-rate-green",
+        "shop-prod-elb-5xx-rate",
         "shop-prod-slow-responses",
         "shop-prod-unhealthy-targets-blue",
         "shop-prod-unhealthy-targets-green",
       ]);
+    });
+
+    it("measures each target group's own 5xx rate, so a canary's errors are not diluted by the old tasks' traffic", () => {
+      const alarms = Object.values<any>(resourcesOf(json, "aws_cloudwatch_metric_alarm"));
+      const green = alarms.find((a) => a.alarm_name === "shop-prod-5xx-rate-green");
+      const dimensions = green.metric_query.filter((q: any) => q.metric).map((q: any) => q.metric.dimensions.TargetGroup);
+      expect(dimensions).toEqual(["${aws_lb_target_group.web_load-balancer_green.arn_suffix}", "${aws_lb_target_group.web_load-balancer_green.arn_suffix}"]);
+      const elb = alarms.find((a) => a.alarm_name === "shop-prod-elb-5xx-rate");
+      expect(elb.metric_query.find((q: any) => q.id === "errors").metric.metric_name).toBe("HTTPCode_ELB_5XX_Count");
+    });
+
+    it("tells people: alarms and failed, stopped or rolled-back deployments go to an encrypted SNS topic with the manifest's subscribers", () => {
+      const notified = synth({ deployment: { alarms: { notify: ["oncall@shop.example"] } } });
+      const topic = one(notified, "aws_sns_topic");
+      expect(topic.kms_master_key_id).toBe("alias/aws/sns");
+      expect(one(notified, "aws_sns_topic_subscription")).toMatchObject({ protocol: "email", endpoint: "oncall@shop.example" });
+      for (const alarm of Object.values<any>(resourcesOf(notified, "aws_cloudwatch_metric_alarm"))) expect(alarm.alarm_actions).toEqual(["${aws_sns_topic.web_deployment_notifications.arn}"]);
+      expect(one(notified, "aws_codedeploy_deployment_group").trigger_configuration).toEqual([
+        { trigger_name: "failed-or-rolled-back", trigger_target_arn: "${aws_sns_topic.web_deployment_notifications.arn}", trigger_events: ["DeploymentFailure", "DeploymentRollback", "DeploymentStop"] },
+      ]);
+    });
+
+    it("waits on the test listener for a manual continue when the manifest says so, and stops the release if nobody does", () => {
+      expect(one(json, "aws_codedeploy_deployment_group").blue_green_deployment_config.deployment_ready_option).toEqual({ action_on_timeout: "CONTINUE_DEPLOYMENT" });
+      const waiting = one(synth({ deployment: { testTrafficWaitMinutes: 60 } }), "aws_codedeploy_deployment_group");
+      expect(waiting.blue_green_deployment_config.deployment_ready_option).toEqual({ action_on_timeout: "STOP_DEPLOYMENT", wait_time_in_minutes: 60 });
     });
 
     it("uses the traffic-shifting config from the manifest", () => {

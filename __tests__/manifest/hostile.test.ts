@@ -72,6 +72,19 @@ describe("secrets in plain text, and values the project derives", () => {
   });
 });
 
+describe("a rollback window too short for the alarms", () => {
+  it("refuses a deployment that ends before its alarms can fire", () => {
+    expect(problem((m) => (m.service.deployment = { terminationWaitMinutes: 0 }))).toBe(
+      "FILE: service.deployment.terminationWaitMinutes: 0 ends the deployment before its alarms can fire (2 one-minute periods, published a minute late); expected at least 3, or deployment.alarms.enabled: false",
+    );
+    const withoutAlarms = staging();
+    withoutAlarms.service.deployment = { terminationWaitMinutes: 0, alarms: { enabled: false } };
+    const file = join(tempDir(), "staging.yaml");
+    writeFileSync(file, stringify(withoutAlarms));
+    expect(() => loadEnvironment(file)).not.toThrow();
+  });
+});
+
 describe("input echoed back", () => {
   it("escapes control characters and newlines, keeping the message on one line", () => {
     const message = problem((m) => (m.app = "shop\n\u001b[31mred"));

@@ -300,7 +300,8 @@ describe("bad input in the service section", () => {
     expect(manifest.service?.deployment).toEqual({
       trafficShifting: "allAtOnce",
       terminationWaitMinutes: 5,
-      alarms: { enabled: true, http5xxPercent: 5, targetResponseTimeSeconds: 2 },
+      testTrafficWaitMinutes: 0,
+      alarms: { enabled: true, http5xxPercent: 5, targetResponseTimeSeconds: 2, notify: [] },
     });
   });
 

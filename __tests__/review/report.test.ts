@@ -47,7 +47,7 @@ describe("the review report", () => {
     expect(text).toContain("3 Elastic IPs on 3 NAT gateways");
     expect(text).toContain("`CodeDeployDefault.ECSCanary10Percent5Minutes`");
     expect(text).toContain("Rollback window: the old task set runs 5 minutes after traffic moves.");
-    expect(report("staging")).toContain("Rollback window: the old task set runs 0 minutes after traffic moves.");
+    expect(report("staging")).toContain("Rollback window: the old task set runs 3 minutes after traffic moves.");
   });
 
   it("lists every waived rule with the manifest's reason", () => {

@@ -4,6 +4,9 @@ import { CodedeployApp } from "@cdktf/provider-aws/lib/codedeploy-app";
 import { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { ALARM_PERIODS } from "../plan/service";
 import { serviceTrustPolicy } from "./iam";
 
 export interface BlueGreenDeploymentProps {
@@ -21,8 +24,12 @@ export interface BlueGreenDeploymentProps {
   deploymentConfig: string;
   /** Minutes the blue tasks keep running after traffic moves: the rollback window. */
   terminationWaitMinutes: number;
-  alarms: { enabled: boolean; http5xxPercent: number; targetResponseTimeSeconds: number };
+  /** Minutes green waits on the test listener for `aws deploy continue-deployment`, then stops; 0: no wait. */
+  testTrafficWaitMinutes?: number;
+  /** `notify`: email addresses subscribed to the alarms and to failed or rolled-back deployments. */
+  alarms: { enabled: boolean; http5xxPercent: number; targetResponseTimeSeconds: number; notify?: string[] };
 }
+
 
 /**
  * CodeDeploy blue/green releases of the ECS service: traffic moves to the new
@@ -33,6 +40,7 @@ export class BlueGreenDeployment extends Construct {
   readonly applicationName: string;
   readonly deploymentGroupName: string;
   readonly alarmNames: string[];
+  readonly notificationTopicArn: string;
 
   constructor(scope: Construct, id: string, props: BlueGreenDeploymentProps) {
     super(scope, id);
@@ -46,8 +54,13 @@ export class BlueGreenDeployment extends Construct {
     });
     const app = new CodedeployApp(this, "application", { name: props.names.application, computePlatform: "ECS" });
 
-    const alarms = this.alarms(props);
+    // Alarms and failed deployments reach people, not only CodeDeploy (AWS-managed key: encrypted at rest).
+    const topic = new SnsTopic(this, "notifications", { name: props.names.alarm("notifications"), kmsMasterKeyId: "alias/aws/sns" });
+    (props.alarms.notify ?? []).forEach((email, i) => new SnsTopicSubscription(this, `notify-${i}`, { topicArn: topic.arn, protocol: "email", endpoint: email }));
+    this.notificationTopicArn = topic.arn;
+    const alarms = this.alarms(props, topic.arn);
     this.alarmNames = alarms.map((a) => a.alarmName);
+    const wait = props.testTrafficWaitMinutes ?? 0;
     const group = new CodedeployDeploymentGroup(this, "deployment-group", {
       appName: app.name,
       deploymentGroupName: props.names.deploymentGroup,
@@ -55,7 +68,8 @@ export class BlueGreenDeployment extends Construct {
       deploymentConfigName: props.deploymentConfig,
       deploymentStyle: { deploymentType: "BLUE_GREEN", deploymentOption: "WITH_TRAFFIC_CONTROL" },
       blueGreenDeploymentConfig: {
-        deploymentReadyOption: { actionOnTimeout: "CONTINUE_DEPLOYMENT" },
+        // With a wait, green takes only test traffic until someone continues the deployment; else it stops.
+        deploymentReadyOption: wait > 0 ? { actionOnTimeout: "STOP_DEPLOYMENT", waitTimeInMinutes: wait } : { actionOnTimeout: "CONTINUE_DEPLOYMENT" },
         terminateBlueInstancesOnDeploymentSuccess: {
           action: "TERMINATE",
           terminationWaitTimeInMinutes: props.terminationWaitMinutes,
@@ -74,45 +88,56 @@ export class BlueGreenDeployment extends Construct {
         events: props.alarms.enabled ? ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] : ["DEPLOYMENT_FAILURE"],
       },
       alarmConfiguration: props.alarms.enabled ? { enabled: true, alarms: this.alarmNames } : undefined,
+      triggerConfiguration: [
+        { triggerName: "failed-or-rolled-back", triggerTargetArn: topic.arn, triggerEvents: ["DeploymentFailure", "DeploymentRollback", "DeploymentStop"] },
+      ],
     });
     this.applicationName = app.name;
     this.deploymentGroupName = group.deploymentGroupName;
   }
 
-  /** The alarms a deployment watches: 5xx rate, unhealthy targets, slow responses. */
-  private alarms(props: BlueGreenDeploymentProps): CloudwatchMetricAlarm[] {
+  /**
+   * The alarms a deployment watches. Per target group, so a canary's errors are not diluted by the
+   * old task set's traffic: the 5xx rate and unhealthy tasks of blue and of green (CodeDeploy swaps
+   * which one serves, so both are watched). Load-balancer-wide: 5xx answered by the load balancer
+   * itself (no healthy task: 502, 503, 504) and slow responses.
+   */
+  private alarms(props: BlueGreenDeploymentProps, topicArn: string): CloudwatchMetricAlarm[] {
     const lb = { LoadBalancer: props.metrics.loadBalancer };
-    const alb = (metricName: string, stat: string, dimensions: Record<string, string> = lb) => ({
+    const metric = (metricName: string, stat: string, dimensions: Record<string, string>) => ({
       metric: { namespace: "AWS/ApplicationELB", metricName, stat, period: 60, dimensions },
     });
-    const common = { evaluationPeriods: 2, datapointsToAlarm: 2, treatMissingData: "notBreaching" };
-    const errorRate = new CloudwatchMetricAlarm(this, "http-5xx-rate", {
-      alarmName: props.names.alarm("5xx-rate"),
-      alarmDescription: `More than ${props.alarms.http5xxPercent}% of requests answered 5xx by the tasks`,
-      comparisonOperator: "GreaterThanThreshold",
-      threshold: props.alarms.http5xxPercent,
-      ...common,
-      metricQuery: [
-        { id: "errors", returnData: false, ...alb("HTTPCode_Target_5XX_Count", "Sum") },
-        { id: "requests", returnData: false, ...alb("RequestCount", "Sum") },
-        { id: "rate", returnData: true, label: "5xx %", expression: "100 * FILL(errors, 0) / IF(requests > 0, requests, 1)" },
-      ],
-    });
-    const unhealthy = props.metrics.targetGroups.map(
-      (targetGroup, i) =>
-        new CloudwatchMetricAlarm(this, `unhealthy-targets-${i}`, {
-          alarmName: props.names.alarm(`unhealthy-targets-${i === 0 ? "blue" : "green"}`),
-          alarmDescription: "A task fails the load balancer's health check",
-          comparisonOperator: "GreaterThanThreshold",
-          threshold: 0,
-          ...common,
-          namespace: "AWS/ApplicationELB",
-          metricName: "UnHealthyHostCount",
-          statistic: "Maximum",
-          period: 60,
-          dimensions: { ...lb, TargetGroup: targetGroup },
-        }),
-    );
+    const common = { evaluationPeriods: ALARM_PERIODS, datapointsToAlarm: ALARM_PERIODS, treatMissingData: "notBreaching", alarmActions: [topicArn], okActions: [topicArn] };
+    const rate = (id: string, name: string, description: string, errorsMetric: string, dimensions: Record<string, string>) =>
+      new CloudwatchMetricAlarm(this, id, {
+        alarmName: props.names.alarm(name),
+        alarmDescription: description,
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: props.alarms.http5xxPercent,
+        ...common,
+        metricQuery: [
+          { id: "errors", returnData: false, ...metric(errorsMetric, "Sum", dimensions) },
+          { id: "requests", returnData: false, ...metric("RequestCount", "Sum", dimensions) },
+          { id: "rate", returnData: true, label: "5xx %", expression: "100 * FILL(errors, 0) / IF(requests > 0, requests, 1)" },
+        ],
+      });
+    const color = (i: number) => (i === 0 ? "blue" : "green");
+    const perTargetGroup = props.metrics.targetGroups.flatMap((targetGroup, i) => [
+      rate(`http-5xx-rate-${i}`, `5xx-rate-${color(i)}`, `More than ${props.alarms.http5xxPercent}% of the ${color(i)} tasks' answers are 5xx`, "HTTPCode_Target_5XX_Count", { ...lb, TargetGroup: targetGroup }),
+      new CloudwatchMetricAlarm(this, `unhealthy-targets-${i}`, {
+        alarmName: props.names.alarm(`unhealthy-targets-${color(i)}`),
+        alarmDescription: `A ${color(i)} task fails the load balancer's health check`,
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: 0,
+        ...common,
+        namespace: "AWS/ApplicationELB",
+        metricName: "UnHealthyHostCount",
+        statistic: "Maximum",
+        period: 60,
+        dimensions: { ...lb, TargetGroup: targetGroup },
+      }),
+    ]);
+    const elb5xx = rate("elb-5xx-rate", "elb-5xx-rate", `More than ${props.alarms.http5xxPercent}% of requests answered 5xx by the load balancer itself (no healthy task)`, "HTTPCode_ELB_5XX_Count", lb);
     const slow = new CloudwatchMetricAlarm(this, "slow-responses", {
       alarmName: props.names.alarm("slow-responses"),
       alarmDescription: `p95 target response time above ${props.alarms.targetResponseTimeSeconds} s`,
@@ -125,6 +150,6 @@ export class BlueGreenDeployment extends Construct {
       period: 60,
       dimensions: lb,
     });
-    return [errorRate, ...unhealthy, slow];
+    return [...perTargetGroup, elb5xx, slow];
   }
 }

@@ -161,6 +161,7 @@ export class WebService extends Construct {
       metrics,
       deploymentConfig: plan.deployment.config,
       terminationWaitMinutes: plan.deployment.terminationWaitMinutes,
+      testTrafficWaitMinutes: plan.deployment.testTrafficWaitMinutes,
       alarms: plan.deployment.alarms,
     });
 

@@ -126,11 +126,15 @@ const deployment = strict({
     .default("allAtOnce"),
   /** Minutes the old (blue) tasks keep running after traffic moves: the rollback window. */
   terminationWaitMinutes: z.number().int().min(0).max(2880).default(5),
+  /** Minutes a release waits, on the test listener, for `aws deploy continue-deployment` before traffic moves; 0: no wait. */
+  testTrafficWaitMinutes: z.number().int().min(0).max(2880).default(0),
   alarms: strict({
     /** Roll back when an alarm fires during a deployment. */
     enabled: z.boolean().default(true),
     http5xxPercent: z.number().min(0.1).max(100).default(5),
     targetResponseTimeSeconds: z.number().min(0.1).max(60).default(2),
+    /** Email addresses told when an alarm fires or a deployment fails or rolls back (through an SNS topic). */
+    notify: z.array(z.email({ error: "expected an email address" })).default([]),
   }).prefault({}),
 }).prefault({});
 

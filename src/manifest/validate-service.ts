@@ -1,5 +1,6 @@
 /** Cross-key checks of the `service` section. */
 import { fargateSizeProblem } from "../plan/fargate";
+import { ALARM_PERIODS, ALARM_WINDOW_MINUTES } from "../plan/service";
 import type { ServiceManifest } from "./service-schema";
 import type { ManifestProblem } from "./validate";
 
@@ -36,6 +37,14 @@ export function findServiceProblem(service: ServiceManifest, platform: "aws" | "
     return {
       path: "service.desiredCount",
       message: `${service.desiredCount} is outside autoScaling's ${scaling.minCapacity}..${scaling.maxCapacity}; expected a count within it`,
+    };
+  }
+
+  const { deployment } = service;
+  if (deployment.alarms.enabled && deployment.terminationWaitMinutes < ALARM_WINDOW_MINUTES) {
+    return {
+      path: "service.deployment.terminationWaitMinutes",
+      message: `${deployment.terminationWaitMinutes} ends the deployment before its alarms can fire (${ALARM_PERIODS} one-minute periods, published a minute late); expected at least ${ALARM_WINDOW_MINUTES}, or deployment.alarms.enabled: false`,
     };
   }
 

@@ -67,9 +67,16 @@ export interface ServicePlan {
     /** CodeDeploy deployment config name. */
     config: string;
     terminationWaitMinutes: number;
+    /** Minutes a release waits on the test listener for a manual continue; 0: none. */
+    testTrafficWaitMinutes: number;
     alarms: ServiceManifest["deployment"]["alarms"];
   };
 }
+
+/** Each deployment alarm needs this many one-minute periods above its threshold to fire. */
+export const ALARM_PERIODS = 2;
+/** CloudWatch publishes load balancer metrics about a minute late: a deployment must outlast both. */
+export const ALARM_WINDOW_MINUTES = ALARM_PERIODS + 1;
 
 /** The environment variable through which Django receives the Redis URL. */
 export const REDIS_URL_VARIABLE = "REDIS_URL";
@@ -152,6 +159,7 @@ export function planService(service: ServiceManifest, names: ResourceNames): Ser
     deployment: {
       config: TRAFFIC_SHIFTING[service.deployment.trafficShifting],
       terminationWaitMinutes: service.deployment.terminationWaitMinutes,
+      testTrafficWaitMinutes: service.deployment.testTrafficWaitMinutes,
       alarms: service.deployment.alarms,
     },
   };

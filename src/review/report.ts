@@ -161,6 +161,8 @@ function deployment(config: TerraformConfig): string {
         `- Rollback window: the old task set runs ${wait ?? "?"} minute${wait === 1 ? "" : "s"} after traffic moves.`,
         `- Automatic rollback: ${rollback?.enabled ? asArray(rollback.events).join(", ") : "off"}.`,
         `- Alarms watched: ${asArray(g.alarm_configuration?.alarms).length || "none"}.`,
+        `- Before traffic moves: ${g.blue_green_deployment_config?.deployment_ready_option?.action_on_timeout === "STOP_DEPLOYMENT" ? `waits up to ${g.blue_green_deployment_config.deployment_ready_option.wait_time_in_minutes} minutes on the test listener for a manual continue, else stops` : "no wait"}.`,
+        `- Notified: ${asArray(g.trigger_configuration).flatMap((t: any) => asArray(t.trigger_events)).join(", ") || "nobody"}.`,
       ].join("\n");
     }),
   ].join("\n\n");
