@@ -78,6 +78,16 @@ describe("WebService", () => {
       ]);
     });
 
+    it("lets in each service-discovery client the manifest names, to nginx only, and no one else", () => {
+      const withClients = synth({ serviceDiscovery: { clients: [{ securityGroupId: "sg-0123456789abcdef0", description: "the billing worker" }] } });
+      const serviceGroup = "${aws_security_group.web_service-security-group_security-group.id}";
+      const ingress = Object.values<any>(resourcesOf(withClients, "aws_vpc_security_group_ingress_rule")).filter((r) => r.security_group_id === serviceGroup);
+      expect(ingress.map((r) => [r.referenced_security_group_id, r.from_port, r.to_port, r.description]).sort((a, b) => String(a[3]).localeCompare(String(b[3])))).toEqual([
+        ["${aws_security_group.web_load-balancer_security-group.id}", 80, 80, "From the load balancer to nginx"],
+        ["sg-0123456789abcdef0", 80, 80, "Service discovery client: the billing worker"],
+      ]);
+    });
+
     it("turns Container Insights on", () => {
       expect(one(json, "aws_ecs_cluster").setting).toEqual([{ name: "containerInsights", value: "enabled" }]);
     });

@@ -10,12 +10,14 @@ export interface ServiceSecurityGroupProps {
   loadBalancerSecurityGroupId: string;
   /** The port the load balancer reaches the tasks on (nginx). */
   port: number;
+  /** Security groups that may call the tasks by their Cloud Map name, on the same port. Default: none. */
+  discoveryClients?: { securityGroupId: string; description: string }[];
 }
 
 /**
- * The tasks' security group: exactly one ingress rule, from the load
- * balancer's group to nginx's port (nothing reaches Django or the tasks
- * directly), and the matching egress rule on the load balancer's group.
+ * The tasks' security group: one ingress rule from the load balancer's group to nginx's port
+ * (nothing reaches Django or the tasks directly), the matching egress rule on the load
+ * balancer's group, and one ingress rule per service-discovery client the manifest names.
  */
 export class ServiceSecurityGroup extends Construct {
   readonly id: string;
@@ -43,6 +45,17 @@ export class ServiceSecurityGroup extends Construct {
       toPort: props.port,
       description: "To the web service's nginx",
     });
+    // Cloud Map answers with the tasks' private IPs: a client reaches nginx only through a rule of its own.
+    (props.discoveryClients ?? []).forEach((client, i) =>
+      new VpcSecurityGroupIngressRule(this, `from-discovery-client-${i}`, {
+        securityGroupId: group.id,
+        referencedSecurityGroupId: client.securityGroupId,
+        ipProtocol: "tcp",
+        fromPort: props.port,
+        toPort: props.port,
+        description: `Service discovery client: ${client.description}`,
+      }),
+    );
     // Tasks call external APIs, ECR, Secrets Manager and CloudWatch through NAT.
     new VpcSecurityGroupEgressRule(this, "to-anywhere", {
       securityGroupId: group.id,

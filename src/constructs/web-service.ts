@@ -94,6 +94,7 @@ export class WebService extends Construct {
       vpcId: network.vpcId,
       loadBalancerSecurityGroupId: lb.securityGroupId,
       port: plan.entrypoint.port,
+      discoveryClients: plan.discovery.clients,
     });
     const redis =
       plan.redis.mode === "none"

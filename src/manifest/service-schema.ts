@@ -107,6 +107,16 @@ const serviceDiscovery = strict({
   /** The private DNS namespace; defaults to `<environment>.<app>.internal`. */
   namespace: hostname.optional(),
   name: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, { error: "expected a DNS label" }).default("web"),
+  /** Who may call the service by its Cloud Map name: each gets one ingress rule to nginx's port. */
+  clients: z
+    .array(
+      strict({
+        securityGroupId: z.string().regex(/^sg-[0-9a-f]{8,17}$/, { error: "expected a security group id such as sg-0123456789abcdef0" }),
+        description: z.string().regex(/^[A-Za-z0-9 ._:/()#,@\[\]+=&;{}!$*-]{1,255}$/, { error: "expected a description of up to 255 characters AWS accepts" }),
+      }),
+    )
+    .max(20, { error: "expected at most 20 clients (a security group holds 60 rules)" })
+    .default([]),
 }).prefault({});
 
 /** CodeDeploy's predefined ECS traffic-shifting configurations, by short name. */

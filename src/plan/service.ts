@@ -62,7 +62,8 @@ export interface ServicePlan {
   loadBalancer: ServiceManifest["loadBalancer"];
   autoScaling: ServiceManifest["autoScaling"];
   redis: RedisPlan;
-  discovery: { namespace: string; name: string };
+  /** The Cloud Map name, and the security groups allowed to call it. */
+  discovery: { namespace: string; name: string; clients: { securityGroupId: string; description: string }[] };
   deployment: {
     /** CodeDeploy deployment config name. */
     config: string;
@@ -83,7 +84,7 @@ export const REDIS_URL_VARIABLE = "REDIS_URL";
 
 export function planService(service: ServiceManifest, names: ResourceNames): ServicePlan {
   const split = cpuSplit(service.cpu, service.cpuSplit?.nginx);
-  const discovery = { namespace: service.serviceDiscovery.namespace ?? names.namespace, name: service.serviceDiscovery.name };
+  const discovery = { namespace: service.serviceDiscovery.namespace ?? names.namespace, name: service.serviceDiscovery.name, clients: service.serviceDiscovery.clients };
   const image = (name: ContainerName, uri?: string) => (uri ? { uri } : { repository: name, tag: service.initialImageTag });
   const redis: RedisPlan =
     service.redis.mode === "create" ? { ...service.redis, port: 6379 } : service.redis;
