@@ -314,6 +314,22 @@ describe("WebService", () => {
     });
   });
 
+  it("draws one dashboard: the deployment alarms, blue and green side by side, the load balancer's own 5xx, CPU and memory", () => {
+    const body = JSON.parse(one(json, "aws_cloudwatch_dashboard").dashboard_body);
+    expect(body.widgets[0].properties.alarms).toHaveLength(6);
+    const titles = body.widgets.slice(1).map((w: any) => w.properties.title);
+    expect(titles).toEqual([
+      "Requests per target group",
+      "5xx from the tasks, per target group",
+      "5xx from the load balancer itself (no healthy task)",
+      "Response time p95 (seconds)",
+      "Healthy tasks per target group",
+      "CPU and memory (% of the task's reservation)",
+    ]);
+    const requests = body.widgets[1].properties.metrics.map((m: any[]) => m[5]);
+    expect(requests).toEqual(["${aws_lb_target_group.web_load-balancer_blue.arn_suffix}", "${aws_lb_target_group.web_load-balancer_green.arn_suffix}"]);
+  });
+
   it("outputs what the release pipeline needs", () => {
     expect(Object.keys(json.output).sort()).toEqual(
       [
@@ -321,6 +337,7 @@ describe("WebService", () => {
         "codedeploy_application",
         "codedeploy_deployment_group",
         "containers",
+        "dashboard_url",
         "execution_role_arn",
         "load_balanced_container",
         "load_balancer_dns_name",

@@ -40,6 +40,7 @@ export class BlueGreenDeployment extends Construct {
   readonly applicationName: string;
   readonly deploymentGroupName: string;
   readonly alarmNames: string[];
+  readonly alarmArns: string[];
   readonly notificationTopicArn: string;
 
   constructor(scope: Construct, id: string, props: BlueGreenDeploymentProps) {
@@ -60,6 +61,7 @@ export class BlueGreenDeployment extends Construct {
     this.notificationTopicArn = topic.arn;
     const alarms = this.alarms(props, topic.arn);
     this.alarmNames = alarms.map((a) => a.alarmName);
+    this.alarmArns = alarms.map((a) => a.arn);
     const wait = props.testTrafficWaitMinutes ?? 0;
     const group = new CodedeployDeploymentGroup(this, "deployment-group", {
       appName: app.name,

@@ -4,6 +4,7 @@ import type { ServicePlan } from "../plan/service";
 import { REDIS_URL_VARIABLE } from "../plan/service";
 import { ServiceAutoScaling } from "./auto-scaling";
 import { AccessLogBucket } from "./access-log-bucket";
+import { ServiceDashboard } from "./service-dashboard";
 import { BlueGreenDeployment } from "./blue-green-deployment";
 import { Certificate } from "./certificate";
 import { ContainerRepositories } from "./container-repositories";
@@ -166,6 +167,15 @@ export class WebService extends Construct {
       alarms: plan.deployment.alarms,
     });
 
+    const dashboard = new ServiceDashboard(this, "dashboard", {
+      name: names.alarm("service"),
+      region: props.region,
+      clusterName: service.clusterName,
+      serviceName: service.serviceName,
+      metrics,
+      alarmArns: deployment.alarmArns,
+    });
+
     this.release = {
       repositoryArns: Object.values(repositories.repositories).map((r) => r.arn),
       taskRoleArns: [task.taskRoleArn, task.executionRoleArn],
@@ -173,6 +183,7 @@ export class WebService extends Construct {
 
     const output = (id: string, value: unknown, description: string) =>
       new TerraformOutput(this, id, { value, description }).overrideLogicalId(id);
+    output("dashboard_url", `https://${props.region}.console.aws.amazon.com/cloudwatch/home?region=${props.region}#dashboards/dashboard/${dashboard.name}`, "The service's CloudWatch dashboard");
     output("url", `https://${domain.hostnames[0]}`, "The service's public URL");
     output("load_balancer_dns_name", lb.dnsName, "The load balancer's own DNS name");
     output("cluster_name", service.clusterName, "ECS cluster");
