@@ -330,6 +330,46 @@ describe("WebService", () => {
     expect(requests).toEqual(["${aws_lb_target_group.web_load-balancer_blue.arn_suffix}", "${aws_lb_target_group.web_load-balancer_green.arn_suffix}"]);
   });
 
+  describe("ECS Exec", () => {
+    const withExec = synth({ exec: { enabled: true } });
+
+    it("is off unless the manifest turns it on", () => {
+      expect(one(json, "aws_ecs_service").enable_execute_command).toBe(false);
+      expect(resourcesOf(json, "aws_kms_key")).toEqual({});
+    });
+
+    it("encrypts sessions and their log with a rotated key of its own, and logs every session", () => {
+      expect(one(withExec, "aws_ecs_service").enable_execute_command).toBe(true);
+      expect(one(withExec, "aws_kms_key").enable_key_rotation).toBe(true);
+      expect(one(withExec, "aws_kms_alias").name).toBe("alias/shop-prod-ecs-exec");
+      const sessionLog = Object.values<any>(resourcesOf(withExec, "aws_cloudwatch_log_group")).find((g) => g.name === "/ecs/shop-prod/exec");
+      expect(sessionLog.kms_key_id).toBe("${aws_kms_key.web_exec_key.arn}");
+      expect(one(withExec, "aws_ecs_cluster").configuration.execute_command_configuration).toEqual({
+        kms_key_id: "${aws_kms_key.web_exec_key.arn}",
+        logging: "OVERRIDE",
+        log_configuration: { cloud_watch_log_group_name: "${aws_cloudwatch_log_group.web_exec_log-group.name}", cloud_watch_encryption_enabled: true },
+      });
+    });
+
+    it("lets the task role open exec channels, use the key and write the session log, nothing more", () => {
+      const policy = Object.values<any>(resourcesOf(withExec, "aws_iam_role_policy")).find((p) => p.name === "ecs-exec");
+      expect(policy.role).toBe("${aws_iam_role.web_task_task-role.name}");
+      const statements = JSON.parse(policy.policy).Statement.map((st: any) => [st.Sid, st.Resource]);
+      expect(statements).toEqual([
+        ["OpenExecChannels", "*"],
+        ["UseSessionKey", "${aws_kms_key.web_exec_key.arn}"],
+        ["WriteSessionLog", "arn:aws:logs:ap-northeast-2:123456789012:log-group:/ecs/shop-prod/exec:*"],
+        ["FindSessionLog", "arn:aws:logs:ap-northeast-2:123456789012:log-group:*"],
+      ]);
+    });
+
+    it("gives the exec agent writable folders in the read-only Django container", () => {
+      const django = JSON.parse(one(withExec, "aws_ecs_task_definition").container_definitions).find((c: any) => c.name === "django");
+      expect(django.readonlyRootFilesystem).toBe(true);
+      expect(django.mountPoints.map((m: any) => m.containerPath)).toEqual(["/tmp", "/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm"]);
+    });
+  });
+
   it("outputs what the release pipeline needs", () => {
     expect(Object.keys(json.output).sort()).toEqual(
       [

@@ -150,3 +150,19 @@ describe("your environments (whatever environments/ or ENVIRONMENTS_DIR holds)",
     expect(failures).toEqual([]);
   });
 });
+
+describe("optional features", () => {
+  it("ECS Exec breaks no policy rule (encrypted sessions, an encrypted session log, a rotated key)", async () => {
+    const { cpSync, readFileSync, writeFileSync } = require("fs");
+    const { join } = require("path");
+    const { tempDir } = require("../support/app");
+    const { FIXTURE_ENVIRONMENTS } = require("../support/project");
+    const dir = tempDir("exec-");
+    cpSync(FIXTURE_ENVIRONMENTS, dir, { recursive: true });
+    const staging = join(dir, "staging.yaml");
+    writeFileSync(staging, readFileSync(staging, "utf8").replace("\nservice:\n", "\nservice:\n  exec:\n    enabled: true\n"));
+    const stack = (await synthesizeProject({ dir })).find((s) => s.name === "staging")!;
+    expect(stack.json.resource.aws_kms_key).toBeDefined();
+    expect(checkPolicies(stack.json, []).failures).toEqual([]);
+  });
+});

@@ -23,6 +23,8 @@ export interface FargateServiceProps {
   healthCheckGracePeriodSeconds: number;
   /** Resources the service waits for, such as the pushes of its first images. */
   dependsOn?: ITerraformDependable[];
+  /** ECS Exec (ExecSessions): its key and session log group. Default: off. */
+  exec?: { kmsKeyArn: string; logGroupName: string };
 }
 
 /**
@@ -41,6 +43,15 @@ export class FargateService extends Construct {
     const cluster = new EcsCluster(this, "cluster", {
       name: props.names.cluster,
       setting: [{ name: "containerInsights", value: "enabled" }],
+      configuration: props.exec
+        ? {
+            executeCommandConfiguration: {
+              kmsKeyId: props.exec.kmsKeyArn,
+              logging: "OVERRIDE",
+              logConfiguration: { cloudWatchLogGroupName: props.exec.logGroupName, cloudWatchEncryptionEnabled: true },
+            },
+          }
+        : undefined,
     });
     const service = new EcsService(this, "service", {
       name: props.names.service,
@@ -54,6 +65,7 @@ export class FargateService extends Construct {
       networkConfiguration: { subnets: props.subnetIds, securityGroups: [props.securityGroupId], assignPublicIp: false },
       healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds,
       serviceRegistries: { registryArn: props.registryArn },
+      enableExecuteCommand: props.exec !== undefined,
       propagateTags: "SERVICE",
       enableEcsManagedTags: true,
       dependsOn: props.dependsOn,

@@ -33,6 +33,7 @@ export class WebTaskDefinition extends Construct {
   readonly arn: string;
   readonly family: string;
   readonly taskRoleArn: string;
+  readonly taskRoleName: string;
   readonly executionRoleArn: string;
 
   constructor(scope: Construct, id: string, props: WebTaskDefinitionProps) {
@@ -89,6 +90,7 @@ export class WebTaskDefinition extends Construct {
     this.arn = definition.arn;
     this.family = definition.family;
     this.taskRoleArn = taskRole.arn;
+    this.taskRoleName = taskRole.name;
     this.executionRoleArn = executionRole.arn;
   }
 }

@@ -4,6 +4,7 @@ import type { ServicePlan } from "../plan/service";
 import { REDIS_URL_VARIABLE } from "../plan/service";
 import { ServiceAutoScaling } from "./auto-scaling";
 import { AccessLogBucket } from "./access-log-bucket";
+import { ExecSessions } from "./exec-sessions";
 import { ServiceDashboard } from "./service-dashboard";
 import { BlueGreenDeployment } from "./blue-green-deployment";
 import { Certificate } from "./certificate";
@@ -129,6 +130,15 @@ export class WebService extends Construct {
             tag: plan.initialImageTag,
           })
         : undefined;
+    const exec = plan.exec.enabled
+      ? new ExecSessions(this, "exec", {
+          names: { keyAlias: names.execKeyAlias, logGroup: names.execLogGroup },
+          accountId: props.accountId,
+          region: props.region,
+          taskRoleName: task.taskRoleName,
+          logRetentionDays: plan.exec.logRetentionDays,
+        })
+      : undefined;
     const service = new FargateService(this, "service", {
       names: { cluster: names.cluster, service: names.service },
       vpcId: network.vpcId,
@@ -142,6 +152,7 @@ export class WebService extends Construct {
       platformVersion: plan.platformVersion,
       healthCheckGracePeriodSeconds: plan.healthCheckGracePeriodSeconds,
       dependsOn: initialImages?.pushed,
+      exec: exec && { kmsKeyArn: exec.kmsKeyArn, logGroupName: exec.logGroupName },
     });
 
     const metrics = { loadBalancer: lb.arnSuffix, targetGroups: [lb.blue.arnSuffix, lb.green.arnSuffix] };

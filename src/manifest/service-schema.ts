@@ -183,6 +183,12 @@ export const serviceSchema = strict({
   logRetentionDays: retentionDays.default(30),
   /** Images kept in each ECR repository. */
   keepImages: z.number().int().min(1).max(10000).default(30),
+  /** ECS Exec (`aws ecs execute-command`) into the Django container, with encrypted, logged sessions. */
+  exec: strict({
+    enabled: z.boolean().default(false),
+    /** Days the session logs are kept. */
+    logRetentionDays: retentionDays.default(365),
+  }).prefault({}),
   django,
   nginx,
   loadBalancer,

@@ -37,6 +37,8 @@ export function resourceNames(app: string, environment: string) {
     redisGroup: `${prefix}-redis`,
     repositories: { django: `${app}/${environment}/django`, nginx: `${app}/${environment}/nginx` },
     alarm: (what: string) => `${prefix}-${what}`,
+    execKeyAlias: `${prefix}-ecs-exec`,
+    execLogGroup: `/ecs/${prefix}/exec`,
     githubPlanRole: `${prefix}-github-plan`,
     githubDeployRole: `${prefix}-github-deploy`,
     githubReleaseRole: `${prefix}-github-release`,

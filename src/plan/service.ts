@@ -56,6 +56,8 @@ export interface ServicePlan {
   healthCheckGracePeriodSeconds: number;
   logRetentionDays: number;
   keepImages: number;
+  /** ECS Exec with encrypted, logged sessions. */
+  exec: ServiceManifest["exec"];
   /** `build`: deploy builds and pushes the first images. */
   initialImages: "none" | "build";
   initialImageTag: string;
@@ -73,6 +75,9 @@ export interface ServicePlan {
     alarms: ServiceManifest["deployment"]["alarms"];
   };
 }
+
+/** Where ECS Exec's managed agent writes inside the container it runs in. */
+export const EXEC_AGENT_PATHS = ["/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm"];
 
 /** Each deployment alarm needs this many one-minute periods above its threshold to fire. */
 export const ALARM_PERIODS = 2;
@@ -116,7 +121,8 @@ export function planService(service: ServiceManifest, names: ResourceNames): Ser
     },
     startsAfterHealthy: [],
     cpu: split?.django,
-    scratchPaths: ["/tmp"],
+    // ECS Exec's agent writes under these, which a read-only root would refuse (containers-roadmap#1359).
+    scratchPaths: service.exec.enabled ? ["/tmp", ...EXEC_AGENT_PATHS] : ["/tmp"],
   };
   const nginx: ContainerSpec = {
     name: "nginx",
@@ -151,6 +157,7 @@ export function planService(service: ServiceManifest, names: ResourceNames): Ser
     healthCheckGracePeriodSeconds: service.healthCheckGracePeriodSeconds,
     logRetentionDays: service.logRetentionDays,
     keepImages: service.keepImages,
+    exec: service.exec,
     initialImages: service.initialImages,
     initialImageTag: service.initialImageTag,
     loadBalancer: service.loadBalancer,

@@ -1,7 +1,16 @@
 import { asArray, parseJson, PolicyRule, resources, TerraformConfig } from "../model";
 
 /** Actions that cannot be limited to a resource, so `"Resource": "*"` is the only way to grant them. */
-const UNSCOPABLE = new Set(["ecr:GetAuthorizationToken", "ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition"]);
+/** Actions with no resource type in AWS's Service Authorization Reference: "*" is the only resource they take. */
+const UNSCOPABLE = new Set([
+  "ecr:GetAuthorizationToken",
+  "ecs:RegisterTaskDefinition",
+  "ecs:DescribeTaskDefinition",
+  "ssmmessages:CreateControlChannel",
+  "ssmmessages:CreateDataChannel",
+  "ssmmessages:OpenControlChannel",
+  "ssmmessages:OpenDataChannel",
+]);
 
 /** Every inline policy statement, with the address of the resource that holds it. */
 function statements(config: TerraformConfig): [string, any][] {
