@@ -98,17 +98,20 @@ async function terraform(dir: string, env: NodeJS.ProcessEnv, args: string[], st
  * provider configuration, since every alias would share the process. Undefined when the provider
  * cannot be started that way: the commands then start their own, as usual.
  */
-async function reattachedProvider(dataDir: string, env: NodeJS.ProcessEnv): Promise<{ reattach: string; stop: () => void } | undefined> {
-  const platformDir = join(dataDir, "providers", AWS_PROVIDER);
-  const binary = existsSync(platformDir)
-    ? readdirSync(platformDir)
-        .map((platform) => join(platformDir, platform))
-        .flatMap((d) => readdirSync(d).map((f) => join(d, f)))
-        .find((f) => /terraform-provider-aws/.test(f))
-    : undefined;
+async function reattachedProvider(binary: string | undefined, env: NodeJS.ProcessEnv): Promise<{ reattach: string; stop: () => Promise<void> } | undefined> {
   if (!binary) return undefined;
   const child = spawn(binary, ["-debug"], { env, stdio: ["ignore", "pipe", "pipe"] });
-  const stop = () => child.kill("SIGKILL");
+  // SIGINT lets the provider remove its socket; SIGKILL if it has not gone within 5 s.
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      child.once("exit", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.kill("SIGINT");
+    });
   const reattach = await new Promise<string | undefined>((resolve) => {
     let output = "";
     const timer = setTimeout(() => resolve(undefined), 60000);
@@ -126,13 +129,23 @@ async function reattachedProvider(dataDir: string, env: NodeJS.ProcessEnv): Prom
     child.on("exit", () => resolve(undefined));
   });
   if (!reattach) {
-    stop();
+    await stop();
     return undefined;
   }
   // Keep reading, so a chatty provider never blocks on a full pipe.
   child.stdout.resume();
   child.stderr.resume();
   return { reattach, stop };
+}
+
+/** The AWS provider's executable for this platform in an unpacked mirror or a data dir's providers/. */
+function providerBinary(base: string): string | undefined {
+  const arch = ({ x64: "amd64", ia32: "386" } as Record<string, string>)[process.arch] ?? process.arch;
+  const dir = join(base, AWS_PROVIDER, `${process.platform}_${arch}`);
+  if (!existsSync(dir)) return undefined;
+  return readdirSync(dir)
+    .filter((f) => f.startsWith("terraform-provider-aws"))
+    .map((f) => join(dir, f))[0];
 }
 
 /**
@@ -168,11 +181,18 @@ export async function offlinePlans(
   });
   // The folders differ only in format: they share the providers and backend settings of one init.
   const env = { ...environment(workDir), TF_DATA_DIR: join(workDir, "terraform-data") };
-  await terraform(dirs[0], env, ["init", "-input=false", "-no-color"]);
-  for (const dir of dirs.slice(1)) cpSync(join(dirs[0], ".terraform.lock.hcl"), join(dir, ".terraform.lock.hcl"));
-  const provider = providerAliases.length === 1 ? await reattachedProvider(env.TF_DATA_DIR, env) : undefined;
-  const planEnv = provider ? { ...env, TF_REATTACH_PROVIDERS: provider.reattach } : env;
+  const single = providerAliases.length === 1;
+  // Started from the mirror, the provider needs no install: init then takes a twentieth of a second.
+  let provider = single ? await reattachedProvider(providerBinary(PROVIDER_MIRROR), env) : undefined;
+  const withProvider = () => (provider ? { ...env, TF_REATTACH_PROVIDERS: provider.reattach } : env);
   try {
+    await terraform(dirs[0], withProvider(), ["init", "-input=false", "-no-color"]);
+    if (existsSync(join(dirs[0], ".terraform.lock.hcl"))) {
+      for (const dir of dirs.slice(1)) cpSync(join(dirs[0], ".terraform.lock.hcl"), join(dir, ".terraform.lock.hcl"));
+    }
+    // A packed mirror: init has unpacked the provider, which can be started from there.
+    if (single && !provider) provider = await reattachedProvider(providerBinary(join(env.TF_DATA_DIR, "providers")), env);
+    const planEnv = withProvider();
     return await Promise.all(
       dirs.map(async (dir): Promise<OfflinePlan> => {
         const args = ["plan", "-json", "-input=false", "-refresh=false", "-lock=false", "-no-color", "-out=offline.plan"];
@@ -184,7 +204,7 @@ export async function offlinePlans(
       }),
     );
   } finally {
-    provider?.stop();
+    await provider?.stop();
   }
 }
 
