@@ -80,3 +80,6 @@ function main() {
 }
 
 main();
+// Everything is written (synchronously) by now: exiting here skips about 40 ms of Node.js winding down.
+// The V8 code cache, when it needs writing, is written by the "exit" handler all the same.
+process.exit();
