@@ -32,19 +32,23 @@ const TARGETS = {
 const TIME = "/usr/bin/time"; // GNU time: the peak RSS of the largest process of the command's tree
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Runs a command; returns wall seconds, peak RSS in MiB (NaN without GNU time) and its stdout. */
+/**
+ * Runs a command; returns wall seconds, CPU seconds (user + system, of the whole process tree) and peak
+ * RSS in MiB (NaN without GNU time), and its output. CPU time moves much less than wall time when
+ * other work shares the machine.
+ */
 function measure(command, commandArgs, env = {}) {
   const tmp = mkdtempSync(join(os.tmpdir(), "bench-"));
   const rssFile = join(tmp, "rss");
   const useTime = existsSync(TIME);
-  const [cmd, cmdArgs] = useTime ? [TIME, ["-f", "%M", "-o", rssFile, command, ...commandArgs]] : [command, commandArgs];
+  const [cmd, cmdArgs] = useTime ? [TIME, ["-f", "%M %U %S", "-o", rssFile, command, ...commandArgs]] : [command, commandArgs];
   const start = process.hrtime.bigint();
   const result = spawnSync(cmd, cmdArgs, { cwd: root, env: { ...process.env, ...env }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (result.status !== 0) throw new Error(`${command} ${commandArgs.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
-  const mib = existsSync(rssFile) ? Number(readFileSync(rssFile, "utf8").trim().split("\n").pop()) / 1024 : NaN;
+  const [kib, user, system] = existsSync(rssFile) ? readFileSync(rssFile, "utf8").trim().split("\n").pop().split(" ").map(Number) : [];
   rmSync(tmp, { recursive: true, force: true });
-  return { seconds, mib, output: `${result.stdout}\n${result.stderr}` };
+  return { seconds, cpu: user + system, mib: kib / 1024, output: `${result.stdout}\n${result.stderr}` };
 }
 
 /** Runs each named command `times` times, round-robin; returns the samples by name. */
@@ -62,7 +66,9 @@ function report(name, samples, target) {
   allOk &&= ok;
   const limits = `target <= ${target.seconds} s${target.mib ? `, <= ${target.mib} MB` : ""}`;
   const memory = Number.isNaN(mib) ? "n/a" : `${mib.toFixed(0)} MB`;
-  console.log(`${name.padEnd(36)} median ${seconds.toFixed(2)} s over ${samples.length} runs, peak ${memory}  (${limits}) ${ok ? "ok" : "MISSED"}`);
+  const cpu = median(samples.map((s) => s.cpu));
+  const runsText = `${samples.length} run${samples.length > 1 ? "s" : ""}`;
+  console.log(`${name.padEnd(36)} median ${seconds.toFixed(2)} s (CPU ${Number.isNaN(cpu) ? "n/a" : cpu.toFixed(2) + " s"}) over ${runsText}, peak ${memory}  (${limits}) ${ok ? "ok" : "MISSED"}`);
   return seconds;
 }
 
@@ -119,7 +125,10 @@ const scaling = interleaved(
 );
 const ms = Object.fromEntries(sizes.map((n) => [n, median(scaling[n].map((s) => s.seconds)) * 1000]));
 const perEnv = (from, to) => (ms[to] - ms[from]) / (to - from);
-for (const n of sizes) console.log(`synth, ${String(n).padStart(2)} environment(s)`.padEnd(36) + ` median ${(ms[n] / 1000).toFixed(2)} s, peak ${Math.max(...scaling[n].map((s) => s.mib)).toFixed(0)} MB`);
+for (const n of sizes) {
+  const cpu = median(scaling[n].map((s) => s.cpu));
+  console.log(`synth, ${String(n).padStart(2)} environment(s)`.padEnd(36) + ` median ${(ms[n] / 1000).toFixed(2)} s (CPU ${cpu.toFixed(2)} s), peak ${Math.max(...scaling[n].map((s) => s.mib)).toFixed(0)} MB`);
+}
 const linear = perEnv(16, 64) <= TARGETS.linearity * perEnv(1, 16);
 allOk &&= linear;
 console.log(

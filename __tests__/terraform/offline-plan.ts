@@ -98,7 +98,9 @@ ${extra}`;
       });
     }
 
-    it.each(mine)("%s: JSON and HCL both validate and plan the same resources", async (name) => {
+    // Fewer AWS stacks than test files leaves this one none (it.each refuses an empty list).
+    const eachStack = mine.length > 0 ? it.each(mine) : (_: string, _fn: (name: string) => Promise<void>) => undefined;
+    eachStack("%s: JSON and HCL both validate and plan the same resources", async (name) => {
       const json = stacks.get(name);
       const hcl = hclStacks.find((s) => s.name === name)!;
       expect(await formatAndCheck(hcl.dir)).toEqual([]);
