@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// npm run synth [-- --hcl] [--output <dir>]: writes exactly what `cdktf synth` writes, by running the
+// npm run synth [-- --output <dir>] and npm run synth:hcl (--hcl, then terraform fmt): write exactly
+// what `cdktf synth` (and `cdktf synth --hcl` + `terraform fmt`) write, by running the
 // app in this process. The cdktf CLI costs about 3 s and 180 MB before it even starts the app (35 MB of
 // JavaScript, `terraform version` four times); synth needs none of it. What the CLI does around the
 // app is repeated here: its environment for the app, removing the folders of stacks that no longer

@@ -70,7 +70,7 @@ export function describeOfflinePlans(shard: number, shards: number): void {
 
     if (shard === shards) {
       // The runner no longer runs `terraform validate`: plan's own validation must still report
-      // every error and warning, or the empty-diagnostics check above would prove nothing.
+      // every error and warning, or the empty-diagnostics check of every stack would prove nothing.
       it("reports what terraform validate reports: errors and warnings, with no separate validate", async () => {
         const config = (extra: string) => `terraform {
   required_providers {
