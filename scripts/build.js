@@ -3,10 +3,12 @@
 // which bundles each entry point with esbuild into dist/ and records a hash of the sources.
 // fromBuild() never runs a stale build: a hash mismatch rebuilds first, saying so. It loads a
 // bundle with a V8 code cache beside it, so a synth does not compile 5 MB of JavaScript again.
+// V8 rejects a cache made under other V8 flags (`cdktf synth` sets --max-old-space-size, direct
+// runs do not), so there is one cache per Node.js version and set of V8 flags.
 "use strict";
 const { createHash } = require("crypto");
 const { execFileSync } = require("child_process");
-const { existsSync, readdirSync, readFileSync, writeFileSync, statSync } = require("fs");
+const { existsSync, readdirSync, readFileSync, rmSync, writeFileSync, statSync } = require("fs");
 const { dirname, join } = require("path");
 const Module = require("module");
 const vm = require("vm");
@@ -14,6 +16,8 @@ const vm = require("vm");
 const root = join(__dirname, "..");
 const dist = join(root, "dist");
 const stampFile = join(dist, ".source-hash");
+/** V8's own flags (name -> whether boolean), listed at build time by `node --v8-options`. */
+const v8FlagsFile = join(dist, ".v8-flags.json");
 /** Bundle name -> entry point. */
 const ENTRIES = { "main.js": "main.ts", "release-cli.js": "src/release/cli.ts", "review-cli.js": "src/review/cli.ts", "new-environment-cli.js": "src/environments/cli.ts" };
 const SOURCES = ["main.ts", "stacks", "src", "tsconfig.json", "package-lock.json", "patches", "scripts/build.js"];
@@ -47,11 +51,48 @@ function ensureBuild() {
   }
 }
 
+/**
+ * The V8 flags among Node's command-line and NODE_OPTIONS flags, normalized and sorted. Node's own
+ * flags (--require, --enable-source-maps, --no-warnings…) leave a code cache valid; V8's do not.
+ */
+function v8Flags(args, known) {
+  const flags = [];
+  for (let i = 0; i < args.length; i++) {
+    const match = /^--(no-)?([^=]+)(=.*)?$/.exec(args[i]);
+    if (!match) continue;
+    const name = match[2].replace(/_/g, "-");
+    if (!(name in known)) continue;
+    let value = match[3] ?? "";
+    if (!value && !known[name] && i + 1 < args.length && !args[i + 1].startsWith("-")) value = `=${args[++i]}`;
+    flags.push(`--${match[1] ?? ""}${name}${value}`);
+  }
+  return flags.sort();
+}
+
+/** The code cache file for this Node.js version and these V8 flags. */
+function codeCacheFile(file, env = process.env, execArgv = process.execArgv) {
+  const known = existsSync(v8FlagsFile) ? JSON.parse(readFileSync(v8FlagsFile, "utf8")) : {};
+  const args = [...execArgv, ...(env.NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean)];
+  const key = [process.version, process.arch, ...v8Flags(args, known)].join(" ");
+  return `${file}.${createHash("sha256").update(key).digest("hex").slice(0, 12)}.v8-cache`;
+}
+
+/** `node --v8-options`: "  --name (description)" then "        type: bool  default: …". */
+function listV8Flags() {
+  const lines = execFileSync(process.execPath, ["--v8-options"], { encoding: "utf8" }).split("\n");
+  const flags = {};
+  lines.forEach((line, i) => {
+    const match = /^ {2}--([a-z0-9-]+) \(/.exec(line);
+    if (match) flags[match[1]] = /type: bool/.test(lines[i + 1] ?? "");
+  });
+  return flags;
+}
+
 /** Loads a bundle of the fresh build ("main.js"), compiled from its code cache when there is one. */
 function fromBuild(name) {
   ensureBuild();
   const file = join(dist, name);
-  const cacheFile = `${file}.v8-cache`;
+  const cacheFile = codeCacheFile(file);
   const wrapper = Module.wrap(readFileSync(file, "utf8"));
   const cachedData = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
   const script = new vm.Script(wrapper, { filename: file, cachedData });
@@ -87,12 +128,12 @@ function bundle() {
       minifyWhitespace: true,
       minifySyntax: true,
     });
-    const cache = join(dist, `${name}.v8-cache`);
-    if (existsSync(cache)) require("fs").rmSync(cache);
+    for (const old of readdirSync(dist)) if (old.startsWith(`${name}.`) && old.endsWith(".v8-cache")) rmSync(join(dist, old));
   }
+  writeFileSync(v8FlagsFile, JSON.stringify(listV8Flags()));
   writeFileSync(stampFile, sourceHash() + "\n");
 }
 
-module.exports = { fromBuild };
+module.exports = { fromBuild, codeCacheFile, v8Flags };
 
 if (require.main === module && process.argv[2] === "--bundle") bundle();

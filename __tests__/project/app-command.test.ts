@@ -3,10 +3,11 @@
  * is one line and exit 1 with nothing written; a stale build is rebuilt, loudly.
  */
 import { execFile } from "child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "fs";
-import { join } from "path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "fs";
+import { join, relative } from "path";
 import { promisify } from "util";
-import { tempDir } from "../support/app";
+import { describeUnless, tempDir } from "../support/app";
+import { terraformUnavailable } from "../support/terraform";
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, "..", "..");
@@ -109,3 +110,115 @@ it("npm run review falls back to the synthesized JSON, saying why, for a stack i
   // Without Terraform the reason is that it is missing; with it, the provider the offline mirror lacks.
   expect(stdout).toMatch(/staging\.md \(from the synthesized JSON: (this stack cannot be planned offline \(it also needs the docker provider, kreuzwerker\/docker\): .+|.*not found.*)\)\n$/);
 }, 120000);
+
+/** Every file under a folder, by relative path, with its content. */
+function tree(dir: string, top = dir): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) Object.assign(out, tree(path, top));
+    else out[relative(top, path)] = readFileSync(path, "utf8");
+  }
+  return out;
+}
+
+/** An output folder that already holds the folder of a stack no environment makes any more. */
+function outputWithStaleStack(): string {
+  const outdir = join(tempDir(), "out");
+  mkdirSync(join(outdir, "stacks", "removed-env"), { recursive: true });
+  writeFileSync(join(outdir, "stacks", "removed-env", "cdk.tf.json"), "{}");
+  return outdir;
+}
+
+const CLI_ENV = { ...process.env, CHECKPOINT_DISABLE: "1", CI: "true", ENVIRONMENTS_DIR: FIXTURES };
+
+/** `cdktf synth` itself, then `npm run synth`'s script, into two folders; both trees, file by file. */
+async function bothSynths(args: string[]): Promise<{ cli: Record<string, string>; direct: Record<string, string> }> {
+  const cliOut = outputWithStaleStack();
+  const directOut = outputWithStaleStack();
+  await run(join(ROOT, "node_modules", ".bin", "cdktf"), ["synth", ...args, "--output", cliOut], { cwd: ROOT, env: CLI_ENV });
+  const direct = await run("node", ["scripts/synth.js", ...args, "--output", directOut], { cwd: ROOT, env: CLI_ENV });
+  expect(direct.stdout).toBe("Generated Terraform code for the stacks: bootstrap, local, production, staging\n");
+  if (args.includes("--hcl")) {
+    for (const dir of [cliOut, directOut]) await run("terraform", ["fmt", "-recursive", dir], { env: { PATH: process.env.PATH, TF_CLI_CONFIG_FILE: "/dev/null" } });
+  }
+  return { cli: tree(cliOut), direct: tree(directOut) };
+}
+
+describe("npm run synth writes exactly what cdktf synth writes", () => {
+  it("JSON: every file, manifest.json included, and the stale stack folder removed", async () => {
+    const { cli, direct } = await bothSynths([]);
+    expect(Object.keys(cli)).toContain("manifest.json");
+    expect(Object.keys(cli)).toContain(join("stacks", "staging", "cdk.tf.json"));
+    expect(Object.keys(cli).some((f) => f.includes("removed-env"))).toBe(false);
+    expect(Object.keys(direct)).toEqual(Object.keys(cli));
+    for (const file of Object.keys(cli)) expect([file, direct[file]]).toEqual([file, cli[file]]);
+  }, 120000);
+
+  describeUnless(terraformUnavailable(), "HCL, formatted by terraform fmt as npm run synth:hcl does", () => {
+    it("every file, manifest.json and metadata included", async () => {
+      const { cli, direct } = await bothSynths(["--hcl"]);
+      expect(Object.keys(cli)).toContain(join("stacks", "staging", "cdk.tf"));
+      expect(Object.keys(direct)).toEqual(Object.keys(cli));
+      for (const file of Object.keys(cli)) expect([file, direct[file]]).toEqual([file, cli[file]]);
+    }, 120000);
+  });
+
+  it("fails on an error annotation, as the CLI does, naming the construct", async () => {
+    // An error annotation is what cdktf's own validations add (a construct's validate()); the direct
+    // script must not pass over one that the CLI would stop on.
+    const outdir = tempDir();
+    const script = `
+      process.argv = [process.argv[0], "synth.js", "--output", ${JSON.stringify(outdir)}];
+      const build = require("./scripts/build");
+      const real = build.fromBuild;
+      build.fromBuild = (name) => {
+        const app = real(name);
+        return { main: () => {
+          app.main();
+          const manifest = JSON.parse(require("fs").readFileSync(${JSON.stringify(join(outdir, "manifest.json"))}, "utf8"));
+          manifest.stacks.staging.annotations.push({ constructPath: "staging/web", level: "@cdktf/error", message: "broken on purpose" });
+          require("fs").writeFileSync(${JSON.stringify(join(outdir, "manifest.json"))}, JSON.stringify(manifest));
+        } };
+      };
+      require("./scripts/synth.js");`;
+    const result = await run("node", ["-e", script], { cwd: ROOT, env: CLI_ENV }).then(
+      (r) => ({ code: 0, ...r }),
+      (e) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("ERROR [staging/web]: broken on purpose\n");
+    expect(result.stderr).toBe("synth: 1 error annotation(s), above\n");
+  }, 60000);
+});
+
+describe("the V8 code cache", () => {
+  const caches = () =>
+    readdirSync(join(ROOT, "dist"))
+      .filter((f) => f.startsWith("main.js.") && f.endsWith(".v8-cache"))
+      .sort()
+      .map((f) => `${f} ${statSync(join(ROOT, "dist", f)).mtimeMs}`);
+
+  it("is kept per set of V8 flags: switching between cdktf's NODE_OPTIONS and direct runs rewrites nothing", async () => {
+    const direct = { CDKTF_OUTDIR: tempDir() };
+    const viaCli = { CDKTF_OUTDIR: tempDir(), NODE_OPTIONS: "--max-old-space-size=4096" };
+    // Node's own flags (here --enable-source-maps) leave the cache valid: the same file serves them.
+    const nodeFlagOnly = { CDKTF_OUTDIR: tempDir(), NODE_OPTIONS: "--enable-source-maps" };
+    for (const env of [direct, viaCli]) expect((await app(env)).code).toBe(0);
+    const written = caches();
+    expect(written.length).toBeGreaterThanOrEqual(2);
+    for (const env of [direct, viaCli, nodeFlagOnly, direct]) expect((await app(env)).code).toBe(0);
+    expect(caches()).toEqual(written);
+  }, 60000);
+
+  it("is keyed by V8's flags only, in any spelling", () => {
+    const { v8Flags } = require("../../scripts/build");
+    const known = { "max-old-space-size": false, "expose-gc": true, "stack-size": false };
+    expect(v8Flags(["-r", "./x.js", "--max_old_space_size", "4096", "--enable-source-maps", "--expose-gc", "--stack-size=900"], known)).toEqual([
+      "--expose-gc",
+      "--max-old-space-size=4096",
+      "--stack-size=900",
+    ]);
+    expect(v8Flags(["--max-old-space-size=4096"], known)).toEqual(v8Flags(["--max_old_space_size", "4096"], known));
+  });
+});

@@ -1,5 +1,5 @@
 /** The offline Terraform runner (src/terraform/offline.ts), with temp folders cleaned after each test file. */
-import { offlinePlan as runOfflinePlan, terraformUnavailable } from "../../src/terraform/offline";
+import { offlinePlan as runOfflinePlan, offlinePlans as runOfflinePlans, terraformUnavailable } from "../../src/terraform/offline";
 import { describeUnless, tempDir } from "./app";
 
 export { formatAndCheck, terraformUnavailable } from "../../src/terraform/offline";
@@ -7,6 +7,11 @@ export type { OfflinePlan } from "../../src/terraform/offline";
 
 export function offlinePlan(stackDir: string, providerAliases: (string | undefined)[] = [undefined]) {
   return runOfflinePlan(stackDir, providerAliases, tempDir("tf-offline-"));
+}
+
+/** One stack's folders (its JSON, its HCL) planned with one init and one provider process. */
+export function offlinePlans(stackDirs: string[], providerAliases: (string | undefined)[] = [undefined]) {
+  return runOfflinePlans(stackDirs, providerAliases, tempDir("tf-offline-"));
 }
 
 /** `describe` when Terraform can run, else skipped with one line saying why. */

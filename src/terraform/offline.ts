@@ -3,9 +3,11 @@
  * mirror when there is one, credentials are fake, the provider is told not to
  * call AWS, and the backend is swapped for a local one by an override file.
  * Used by the tests and by `npm run review`.
+ * Fast: one `terraform init` per stack, no separate `validate` (plan validates), and one provider
+ * process per stack that every command reattaches to.
  */
-import { execFile } from "child_process";
-import { cpSync, existsSync, mkdtempSync, writeFileSync } from "fs";
+import { execFile, spawn } from "child_process";
+import { cpSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { promisify } from "util";
@@ -70,8 +72,11 @@ function offlineOverride(stack: any): object {
 }
 
 export interface OfflinePlan {
-  /** `terraform validate -json` output. */
-  validate: { valid: boolean; error_count: number; diagnostics: { severity: string; summary: string }[] };
+  /**
+   * The diagnostics of `terraform plan`, which validates the configuration first (the errors and
+   * warnings `terraform validate` reports, and those of planning); valid when there is no error.
+   */
+  validate: { valid: boolean; error_count: number; diagnostics: { severity: string; summary: string; detail?: string }[] };
   /** `terraform show -json` of the saved plan. */
   plan: { resource_changes?: { address: string; type: string; change: { actions: string[]; after: unknown } }[]; output_changes?: Record<string, unknown> };
 }
@@ -87,22 +92,129 @@ async function terraform(dir: string, env: NodeJS.ProcessEnv, args: string[], st
   }
 }
 
-/** Copies a synthesized stack folder and runs init, validate and plan on the copy (in workDir, or a new temp folder). */
+/**
+ * One AWS provider process for every terraform command of a stack (TF_REATTACH_PROVIDERS): Terraform
+ * otherwise starts the 700 MB provider two or three times per command. Only for a stack with a single
+ * provider configuration, since every alias would share the process. Undefined when the provider
+ * cannot be started that way: the commands then start their own, as usual.
+ */
+async function reattachedProvider(binary: string | undefined, env: NodeJS.ProcessEnv): Promise<{ reattach: string; stop: () => Promise<void> } | undefined> {
+  if (!binary) return undefined;
+  const child = spawn(binary, ["-debug"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  // SIGINT lets the provider remove its socket; SIGKILL if it has not gone within 5 s.
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      child.once("exit", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.kill("SIGINT");
+    });
+  const reattach = await new Promise<string | undefined>((resolve) => {
+    let output = "";
+    const timer = setTimeout(() => resolve(undefined), 60000);
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /TF_REATTACH_PROVIDERS='([^']+)'/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout.on("data", read);
+    child.stderr.on("data", read);
+    child.on("error", () => resolve(undefined));
+    child.on("exit", () => resolve(undefined));
+  });
+  if (!reattach) {
+    await stop();
+    return undefined;
+  }
+  // Keep reading, so a chatty provider never blocks on a full pipe.
+  child.stdout.resume();
+  child.stderr.resume();
+  return { reattach, stop };
+}
+
+/** The AWS provider's executable for this platform in an unpacked mirror or a data dir's providers/. */
+function providerBinary(base: string): string | undefined {
+  const arch = ({ x64: "amd64", ia32: "386" } as Record<string, string>)[process.arch] ?? process.arch;
+  const dir = join(base, AWS_PROVIDER, `${process.platform}_${arch}`);
+  if (!existsSync(dir)) return undefined;
+  return readdirSync(dir)
+    .filter((f) => f.startsWith("terraform-provider-aws"))
+    .map((f) => join(dir, f))[0];
+}
+
+/**
+ * What `terraform plan -json` reported: its diagnostics, one JSON message a line. Plan validates, then
+ * plans, and a warning found by both walks comes twice: each is kept once, as validate reports it.
+ */
+function planDiagnostics(stdout: string): OfflinePlan["validate"]["diagnostics"] {
+  const seen = new Set<string>();
+  return stdout
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line))
+    .filter((message) => message.type === "diagnostic")
+    .filter(({ diagnostic: d }) => !seen.has(JSON.stringify(d)) && Boolean(seen.add(JSON.stringify(d))))
+    .map(({ diagnostic: d }) => ({ severity: d.severity, summary: d.summary, ...(d.detail ? { detail: d.detail } : {}) }));
+}
+
+/**
+ * Plans one stack from several synthesized folders of it (its JSON, its HCL) with one `terraform init`
+ * and one provider process: each folder is copied, given the offline override, planned (which
+ * validates) and shown, all folders at once.
+ */
+export async function offlinePlans(
+  stackDirs: string[],
+  providerAliases: (string | undefined)[] = [undefined],
+  workDir = mkdtempSync(join(tmpdir(), "tf-offline-")),
+): Promise<OfflinePlan[]> {
+  const dirs = stackDirs.map((stackDir, i) => {
+    const dir = join(workDir, `config-${i}`);
+    cpSync(stackDir, dir, { recursive: true });
+    writeFileSync(join(dir, "zz_offline_override.tf.json"), JSON.stringify(offlineOverride({ providerAliases })));
+    return dir;
+  });
+  // The folders differ only in format: they share the providers and backend settings of one init.
+  const env = { ...environment(workDir), TF_DATA_DIR: join(workDir, "terraform-data") };
+  const single = providerAliases.length === 1;
+  // Started from the mirror, the provider needs no install: init then takes a twentieth of a second.
+  let provider = single ? await reattachedProvider(providerBinary(PROVIDER_MIRROR), env) : undefined;
+  const withProvider = () => (provider ? { ...env, TF_REATTACH_PROVIDERS: provider.reattach } : env);
+  try {
+    await terraform(dirs[0], withProvider(), ["init", "-input=false", "-no-color"]);
+    if (existsSync(join(dirs[0], ".terraform.lock.hcl"))) {
+      for (const dir of dirs.slice(1)) cpSync(join(dirs[0], ".terraform.lock.hcl"), join(dir, ".terraform.lock.hcl"));
+    }
+    // A packed mirror: init has unpacked the provider, which can be started from there.
+    if (single && !provider) provider = await reattachedProvider(providerBinary(join(env.TF_DATA_DIR, "providers")), env);
+    const planEnv = withProvider();
+    return await Promise.all(
+      dirs.map(async (dir): Promise<OfflinePlan> => {
+        const args = ["plan", "-json", "-input=false", "-refresh=false", "-lock=false", "-no-color", "-out=offline.plan"];
+        const diagnostics = planDiagnostics(await terraform(dir, planEnv, args, true));
+        const errorCount = diagnostics.filter((d) => d.severity === "error").length;
+        const validate = { valid: errorCount === 0, error_count: errorCount, diagnostics };
+        if (!validate.valid) return { validate, plan: {} };
+        return { validate, plan: JSON.parse(await terraform(dir, planEnv, ["show", "-json", "offline.plan"])) };
+      }),
+    );
+  } finally {
+    await provider?.stop();
+  }
+}
+
+/** Copies a synthesized stack folder and runs init and plan (which validates) on the copy. */
 export async function offlinePlan(
   stackDir: string,
   providerAliases: (string | undefined)[] = [undefined],
   workDir = mkdtempSync(join(tmpdir(), "tf-offline-")),
 ): Promise<OfflinePlan> {
-  const dir = workDir;
-  cpSync(stackDir, dir, { recursive: true });
-  writeFileSync(join(dir, "zz_offline_override.tf.json"), JSON.stringify(offlineOverride({ providerAliases })));
-  const env = environment(dir);
-  await terraform(dir, env, ["init", "-input=false", "-no-color"]);
-  const validate = JSON.parse(await terraform(dir, env, ["validate", "-json", "-no-color"], true));
-  if (!validate.valid) return { validate, plan: {} };
-  await terraform(dir, env, ["plan", "-input=false", "-refresh=false", "-lock=false", "-no-color", "-out=offline.plan"]);
-  const plan = JSON.parse(await terraform(dir, env, ["show", "-json", "offline.plan"]));
-  return { validate, plan };
+  return (await offlinePlans([stackDir], providerAliases, workDir))[0];
 }
 
 /**
