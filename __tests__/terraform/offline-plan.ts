@@ -13,7 +13,7 @@ import { addStacks } from "../../main";
 import { loadProject } from "../../src/manifest/load";
 import { reviewReport } from "../../src/review/report";
 import { tempDir, testApp } from "../support/app";
-import { SAMPLE_ENVIRONMENTS, synthesizeProject, SynthesizedStack } from "../support/project";
+import { FIXTURE_ENVIRONMENTS, synthesizeProject, SynthesizedStack } from "../support/project";
 import { describeWithTerraform, formatAndCheck, OfflinePlan, offlinePlans } from "../support/terraform";
 
 function resourceCount(json: any): number {
@@ -31,7 +31,7 @@ function summary(result: OfflinePlan) {
 /** Every synthesized stack's folder, by name; synchronous, so the tests can be listed from it. */
 function synthesizeJson(): Map<string, string> {
   const app = testApp();
-  addStacks(app, loadProject(SAMPLE_ENVIRONMENTS), {});
+  addStacks(app, loadProject(FIXTURE_ENVIRONMENTS), {});
   app.synth();
   const stacksDir = join(app.outdir, "stacks");
   return new Map(readdirSync(stacksDir).sort().map((name) => [name, join(stacksDir, name)]));
