@@ -42,7 +42,8 @@ function sourceHash() {
 function ensureBuild() {
   const built = existsSync(stampFile) ? readFileSync(stampFile, "utf8").trim() : "";
   if (built === sourceHash()) return;
-  console.error(built ? "Sources changed since the last build: running `npm run build`." : "No build yet: running `npm run build`.");
+  // Information, so stdout: the cdktf CLI shows an app's stdout as it is, but its stderr as [ERROR].
+  console.log(built ? "Sources changed since the last build: running `npm run build`." : "No build yet: running `npm run build`.");
   try {
     execFileSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: ["ignore", process.stderr, process.stderr] });
   } catch {
