@@ -13,6 +13,7 @@ import { EnvironmentStack } from "./stacks/environment-stack";
 import { LocalStack } from "./stacks/local-stack";
 import { ProjectStack } from "./stacks/project-stack";
 import { describeFinding } from "./src/policy";
+import { checkIam, describeIamFinding } from "./src/iam";
 
 /** Set to `s3` once the state bucket exists, to keep the bootstrap stack's own state in it. */
 export const BOOTSTRAP_STATE_VARIABLE = "BOOTSTRAP_STATE";
@@ -30,7 +31,7 @@ export function addStacks(app: App, project: Project, env: NodeJS.ProcessEnv = p
 }
 
 /** Loads every manifest, then synthesizes; a manifest error is one line on stderr and exit status 1. */
-export function main(): void {
+export async function main(): Promise<void> {
   let project: Project;
   try {
     project = loadProject(environmentsDir());
@@ -47,11 +48,18 @@ export function main(): void {
   app.synth();
   const stacks = app.node.children.filter((c): c is ProjectStack => c instanceof ProjectStack);
   const failures = stacks.flatMap((stack) => stack.policy.failures.map((f) => describeFinding(stack.node.id, f)));
+  failures.push(...(await iamFailures(stacks)));
   if (failures.length > 0) {
     failures.forEach((line) => console.error(line));
     discardOutput(app.outdir, stacks, outdirExisted);
     process.exitCode = 1;
   }
+}
+
+/** The IAM check over every synthesized stack at once (containment compares stacks of one account); not waivable. */
+export async function iamFailures(stacks: ProjectStack[]): Promise<string[]> {
+  const inputs = stacks.flatMap((s) => (s.synthesized ? [{ name: s.node.id, config: s.synthesized }] : []));
+  return (await checkIam(inputs)).map(describeIamFinding);
 }
 
 /** A stack that breaks a policy rule is not left behind for `cdktf deploy` to pick up. */
@@ -64,4 +72,4 @@ function discardOutput(outdir: string, stacks: ProjectStack[], outdirExisted: bo
   rmSync(join(outdir, "manifest.json"), { force: true });
 }
 
-if (require.main === module) main();
+if (require.main === module) void main();

@@ -83,6 +83,8 @@ function bundle() {
       format: "cjs",
       logLevel: "warning",
       legalComments: "none",
+      // The IAM simulator reads its data files relative to its own folder: it stays in node_modules.
+      external: ["@cloud-copilot/*"],
       // Less source to read and hash on every synth; names stay readable in stack traces.
       minifyWhitespace: true,
       minifySyntax: true,

@@ -3,6 +3,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Network } from "../src/constructs/network";
 import { configureStateBackend } from "../src/constructs/state-backend";
 import { GithubAccess } from "../src/constructs/github-access";
+import { PermissionsBoundary } from "../src/constructs/permissions-boundary";
 import { WebService } from "../src/constructs/web-service";
 import { resourceNames } from "../src/plan/names";
 import type { EnvironmentPlan } from "../src/plan/environment";
@@ -21,14 +22,22 @@ export class EnvironmentStack extends ProjectStack {
       defaultTags: [{ tags: plan.tags }],
     });
     configureStateBackend(this, plan.state);
+    const boundary = new PermissionsBoundary(this, "boundary", { name: `${plan.names.prefix}-boundary`, accountId: plan.accountId, prefix: plan.names.prefix });
     this.network = new Network(this, "network", {
       namePrefix: plan.names.prefix,
       plan: plan.network,
       flowLogNames: { role: plan.names.flowLogsRole, logGroup: plan.names.flowLogsGroup },
       accountId: plan.accountId,
+      permissionsBoundary: boundary.arn,
     });
     const web = plan.service
-      ? new WebService(this, "web", { plan: plan.service, network: this.network, region: plan.region, accountId: plan.accountId })
+      ? new WebService(this, "web", {
+          plan: plan.service,
+          network: this.network,
+          region: plan.region,
+          accountId: plan.accountId,
+          permissionsBoundary: boundary.arn,
+        })
       : undefined;
     if (plan.github) {
       const names = plan.names;
@@ -38,6 +47,11 @@ export class EnvironmentStack extends ProjectStack {
         accountId: plan.accountId,
         repository: plan.github.repository,
         deployEnvironment: plan.github.deployEnvironment,
+        environment: plan.environment,
+        boundaryArn: boundary.staticArn,
+        branch: plan.github.branch,
+        hostedZoneIds: plan.service?.domain ? [plan.service.domain.hostedZoneId] : [],
+        namePaths: { repositories: `${plan.app}/${plan.environment}`, logGroups: `/${plan.app}/${plan.environment}` },
         state: plan.state.backend === "s3" ? { bucket: plan.state.bucket, key: plan.state.key } : undefined,
         release: web && {
           region: plan.region,

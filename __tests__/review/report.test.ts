@@ -38,8 +38,10 @@ describe("the review report", () => {
 
   it("says what each IAM role may do and who may assume it", () => {
     const text = report("production");
-    expect(text).toContain("| inpock-production-ecs-task | ecs-tasks.amazonaws.com | nothing |");
-    expect(text).toMatch(/\| inpock-production-github-deploy \| .*\(repo:inpock\/link-server:environment:production\) \| \*\*PowerUserAccess\*\*, `iam:CreateRole`/);
+    expect(text).toContain("| inpock-production-ecs-task | ecs-tasks.amazonaws.com | nothing; within the stack's permissions boundary |");
+    expect(text).toMatch(
+      /\| inpock-production-github-deploy \| .*\(repo:inpock\/link-server:environment:production:job_workflow_ref:inpock\/link-server\/\.github\/workflows\/infra\.yml@refs\/heads\/main\) \| \*\*PowerUserAccess\*\*, `iam:GetRole`.*; denied: NotTheGithubRoles, KeepEveryBoundary, NotTheBoundaryPolicy, NothingOfAnotherEnvironment/,
+    );
   });
 
   it("counts the egress IPs and gives the deployment strategy and rollback window", () => {

@@ -112,6 +112,8 @@ export const awsManifestSchema = strict({
     deployEnvironment: z.string().regex(/^[A-Za-z0-9_.-]{1,255}$/, { error: "expected a GitHub environment name" }).optional(),
     /** Another environment whose images a release may promote into this one (staging, for production). */
     promoteFrom: dnsLabel("an environment name", 12).optional(),
+    /** The branch whose infra and release workflows may deploy and release (pinned in the roles' trust). */
+    branch: z.string().regex(/^[A-Za-z0-9._\/-]{1,255}$/, { error: "expected a branch name, such as main" }).default("main"),
   }).optional(),
   /** Policy rules this environment does not follow, each with the reason (shown in the review report). */
   policy: strict({

@@ -51,6 +51,8 @@ export interface GithubPlan {
   deployEnvironment: string;
   /** The environment a release promotes images from, if any. */
   promoteFrom?: string;
+  /** The branch whose workflows may deploy and release. */
+  branch: string;
 }
 
 /** The URL of GitHub Actions' OIDC token issuer. */

@@ -103,7 +103,7 @@ function roles(config: TerraformConfig): string {
       .map((s: any) => {
         const p = s.Principal;
         const who = p?.Service ?? p?.Federated ?? p?.AWS ?? JSON.stringify(p);
-        const sub = s.Condition?.StringEquals && Object.entries(s.Condition.StringEquals).find(([k]) => k.endsWith(":sub"));
+        const sub = Object.entries({ ...s.Condition?.StringEquals, ...s.Condition?.StringLike }).find(([k]) => k.endsWith(":sub"));
         return sub ? `${who} (${sub[1]})` : String(who);
       })
       .join("; ");
@@ -111,8 +111,17 @@ function roles(config: TerraformConfig): string {
     const actions = inline
       .filter(([, p]) => p.role === ref("id") || p.role === ref("name"))
       .flatMap(([, p]) => asArray(parseJson(p.policy)?.Statement).flatMap((s: any) => (s.Effect === "Allow" ? asArray(s.Action) : [])));
-    const may = [...managed.map((m) => `**${m}**`), ...[...new Set(actions)].map((a) => `\`${a}\``)].join(", ") || "nothing";
-    return `| ${role.name ?? shortName(address)} | ${trust} | ${may} |`;
+    const denied = inline
+      .filter(([, p]) => p.role === ref("id") || p.role === ref("name"))
+      .flatMap(([, p]) => asArray(parseJson(p.policy)?.Statement).flatMap((s: any) => (s.Effect === "Deny" ? [s.Sid ?? "a Deny statement"] : [])));
+    const may =
+      [...managed.map((m) => `**${m}**`), ...[...new Set(actions)].map((a) => `\`${a}\``)].join(", ") ||
+      "nothing";
+    const limits = [
+      denied.length > 0 ? `denied: ${denied.join(", ")}` : "",
+      role.permissions_boundary ? "within the stack's permissions boundary" : "",
+    ].filter(Boolean);
+    return `| ${role.name ?? shortName(address)} | ${trust} | ${may}${limits.length > 0 ? `; ${limits.join("; ")}` : ""} |`;
   });
   return rows.length > 0 ? ["## IAM roles\n", "| role | assumed by | may |", "| --- | --- | --- |", ...rows].join("\n") : "## IAM roles\n\nNone.";
 }

@@ -1,7 +1,7 @@
 import { asArray, parseJson, PolicyRule, resources, TerraformConfig } from "../model";
 
 /** Actions that cannot be limited to a resource, so `"Resource": "*"` is the only way to grant them. */
-const UNSCOPABLE = new Set(["ecr:GetAuthorizationToken", "ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition"]);
+const UNSCOPABLE = new Set(["ecr:GetAuthorizationToken", "ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition", "logs:DescribeLogGroups"]);
 
 /** Every inline policy statement, with the address of the resource that holds it. */
 function statements(config: TerraformConfig): [string, any][] {
