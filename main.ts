@@ -5,7 +5,8 @@
  * a policy failure stops with one line per finding, and the output is removed.
  */
 import { App } from "cdktf";
-import { existsSync, rmSync } from "fs";
+import { createHash } from "crypto";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
 import { environmentsDir, loadProject, ManifestError, Project } from "./src/manifest/load";
 import { BootstrapStack } from "./stacks/bootstrap-stack";
@@ -56,10 +57,20 @@ export async function main(): Promise<void> {
   }
 }
 
-/** The IAM check over every synthesized stack at once (containment compares stacks of one account); not waivable. */
+/**
+ * The IAM check over every synthesized stack at once (containment compares stacks of one account); not
+ * waivable. A pass is remembered beside the build (dist/) for exactly these stacks and this build's source
+ * hash, so an unchanged synth does not simulate again; any change to a stack or a source runs it.
+ */
 export async function iamFailures(stacks: ProjectStack[]): Promise<string[]> {
   const inputs = stacks.flatMap((s) => (s.synthesized ? [{ name: s.node.id, config: s.synthesized }] : []));
-  return (await checkIam(inputs)).map(describeIamFinding);
+  const build = join(__dirname, ".source-hash");
+  const verdict = join(__dirname, ".iam-pass");
+  const key = existsSync(build) ? createHash("sha256").update(readFileSync(build)).update(JSON.stringify(inputs)).digest("hex") : undefined;
+  if (key && existsSync(verdict) && readFileSync(verdict, "utf8") === key) return [];
+  const failures = (await checkIam(inputs)).map(describeIamFinding);
+  if (key && failures.length === 0) writeFileSync(verdict, key);
+  return failures;
 }
 
 /** A stack that breaks a policy rule is not left behind for `cdktf deploy` to pick up. */

@@ -5,11 +5,8 @@
  * Runs on every synth (main.ts) and in the tests; findings fail synth like the policy rules do.
  */
 import type { TerraformConfig } from "../policy/model";
-import { containmentFindings } from "./containment";
-import { needsOf } from "./needs";
-import { principalsOf, Principal } from "./principals";
-import { stackContext, StackContext } from "./resolve";
-import { simulateIdentity, simulateTrust } from "./simulate";
+import type { Principal } from "./principals";
+import type { StackContext } from "./resolve";
 
 export interface IamFinding {
   rule: "iam-reachable" | "iam-contained";
@@ -38,6 +35,14 @@ export function describeIamFinding(f: IamFinding): string {
 export const label = (p: Principal) => `${p.address} (${p.name})`;
 
 export async function checkIam(stacks: readonly StackInput[]): Promise<IamFinding[]> {
+  // Loaded on first use: a synth whose verdict is remembered (main.ts) never loads the simulator.
+  const [{ containmentFindings }, { needsOf }, { principalsOf }, { stackContext }, { simulateIdentity, simulateTrust }] = await Promise.all([
+    import("./containment"),
+    import("./needs"),
+    import("./principals"),
+    import("./resolve"),
+    import("./simulate"),
+  ]);
   const analyzed: IamStack[] = [];
   for (const s of stacks) {
     const ctx = stackContext(s.name, s.config);
@@ -66,10 +71,13 @@ export async function checkIam(stacks: readonly StackInput[]): Promise<IamFindin
         });
       }
     }
-    for (const need of needs) {
-      const p = principals.find((x) => x.address === need.principal);
-      if (!p) continue;
-      const verdict = await simulateIdentity(p, need);
+    const verdicts = await Promise.all(
+      needs.map(async (need) => {
+        const p = principals.find((x) => x.address === need.principal);
+        return p ? { need, p, verdict: await simulateIdentity(p, need) } : undefined;
+      }),
+    );
+    for (const { need, p, verdict } of verdicts.flatMap((v) => (v ? [v] : []))) {
       if (!verdict.allowed) {
         findings.push({
           rule: "iam-reachable",
