@@ -15,6 +15,7 @@ import { LocalStack } from "./stacks/local-stack";
 import { ProjectStack } from "./stacks/project-stack";
 import { describeFinding } from "./src/policy";
 import { checkIam, describeIamFinding } from "./src/iam";
+import { loadWorkflowCalls } from "./src/iam/workflow-calls";
 
 /** Set to `s3` once the state bucket exists, to keep the bootstrap stack's own state in it. */
 export const BOOTSTRAP_STATE_VARIABLE = "BOOTSTRAP_STATE";
@@ -66,9 +67,10 @@ export async function iamFailures(stacks: ProjectStack[]): Promise<string[]> {
   const inputs = stacks.flatMap((s) => (s.synthesized ? [{ name: s.node.id, config: s.synthesized }] : []));
   const build = join(__dirname, ".source-hash");
   const verdict = join(__dirname, ".iam-pass");
-  const key = existsSync(build) ? createHash("sha256").update(readFileSync(build)).update(JSON.stringify(inputs)).digest("hex") : undefined;
+  const steps = loadWorkflowCalls(process.cwd());
+  const key = existsSync(build) ? createHash("sha256").update(readFileSync(build)).update(JSON.stringify([inputs, steps])).digest("hex") : undefined;
   if (key && existsSync(verdict) && readFileSync(verdict, "utf8") === key) return [];
-  const failures = (await checkIam(inputs)).map(describeIamFinding);
+  const failures = (await checkIam(inputs, steps)).map(describeIamFinding);
   if (key && failures.length === 0) writeFileSync(verdict, key);
   return failures;
 }

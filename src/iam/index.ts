@@ -7,6 +7,7 @@
 import type { TerraformConfig } from "../policy/model";
 import type { Principal } from "./principals";
 import type { StackContext } from "./resolve";
+import type { WorkflowStep } from "./workflow-calls";
 
 export interface IamFinding {
   rule: "iam-reachable" | "iam-contained";
@@ -34,7 +35,8 @@ export function describeIamFinding(f: IamFinding): string {
 
 export const label = (p: Principal) => `${p.address} (${p.name})`;
 
-export async function checkIam(stacks: readonly StackInput[]): Promise<IamFinding[]> {
+/** @param workflowSteps the AWS calls of the GitHub workflows (.github/workflows/aws-calls.json). */
+export async function checkIam(stacks: readonly StackInput[], workflowSteps: readonly WorkflowStep[] = []): Promise<IamFinding[]> {
   // Loaded on first use: a synth whose verdict is remembered (main.ts) never loads the simulator.
   const [{ containmentFindings }, { needsOf }, { principalsOf }, { stackContext }, { simulateIdentity, simulateTrust }] = await Promise.all([
     import("./containment"),
@@ -43,6 +45,7 @@ export async function checkIam(stacks: readonly StackInput[]): Promise<IamFindin
     import("./resolve"),
     import("./simulate"),
   ]);
+  const { workflowRequests } = await import("./workflow-calls");
   const analyzed: IamStack[] = [];
   for (const s of stacks) {
     const ctx = stackContext(s.name, s.config);
@@ -86,6 +89,25 @@ export async function checkIam(stacks: readonly StackInput[]): Promise<IamFindin
           action: need.action,
           resource: need.resource,
           message: `cannot ${need.action} on ${need.resource} (${need.why}): ${verdict.error ? `the simulator refused the request: ${verdict.error}` : verdict.because}`,
+        });
+      }
+    }
+  }
+  for (const { ctx, principals } of analyzed) {
+    const { requests, unknown } = workflowRequests(ctx, principals, [...workflowSteps]);
+    for (const u of new Set(unknown)) {
+      findings.push({ rule: "iam-reachable", stack: ctx.stack, principal: "-", action: "-", resource: "-", message: `names a placeholder the check does not know: ${u} (.github/workflows/aws-calls.json)` });
+    }
+    for (const r of requests) {
+      const verdict = await simulateIdentity(r.principal, r);
+      if (!verdict.allowed) {
+        findings.push({
+          rule: "iam-reachable",
+          stack: ctx.stack,
+          principal: label(r.principal),
+          action: r.action,
+          resource: r.resource,
+          message: `cannot ${r.action} on ${r.resource} (${r.step.workflow} job ${r.step.job}, step "${r.step.step}": ${r.step.what}): ${verdict.error ? `the simulator refused the request: ${verdict.error}` : verdict.because}`,
         });
       }
     }
