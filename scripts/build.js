@@ -15,7 +15,13 @@ const root = join(__dirname, "..");
 const dist = join(root, "dist");
 const stampFile = join(dist, ".source-hash");
 /** Bundle name -> entry point. */
-const ENTRIES = { "main.js": "main.ts", "release-cli.js": "src/release/cli.ts", "review-cli.js": "src/review/cli.ts" };
+const ENTRIES = {
+  "main.js": "main.ts",
+  "release-cli.js": "src/release/cli.ts",
+  "review-cli.js": "src/review/cli.ts",
+  // The offline terraform runner, for lanes that need a stack's plan JSON (lanes/checkov).
+  "offline.js": "src/terraform/offline.ts",
+};
 const SOURCES = ["main.ts", "stacks", "src", "tsconfig.json", "package-lock.json", "patches", "scripts/build.js"];
 
 function files(path) {

@@ -30,6 +30,8 @@ export class ProjectStack extends TerraformStack {
   toTerraform(): any {
     const config = super.toTerraform();
     this.policy = checkPolicies(config, this.waivers);
+    // The waivers travel with the stack: the checkov lane and the review report read them from its JSON.
+    if (this.waivers.length > 0) config["//"] = { ...config["//"], waivers: this.waivers };
     this.synthesized = config;
     return config;
   }

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { awsId, cidr, dnsLabel, retentionDays, strict } from "./schema-parts";
-import { RULE_IDS } from "../policy";
+import { CHECKOV_ID, RULE_IDS } from "../policy";
 import { serviceSchema } from "./service-schema";
 
 const flowLogs = strict({
@@ -120,8 +120,12 @@ export const awsManifestSchema = strict({
     waivers: z
       .array(
         strict({
-          rule: z.string().refine((id) => RULE_IDS.includes(id), { error: `expected a policy rule id: ${RULE_IDS.join(", ")}` }),
+          rule: z.string().refine((id) => RULE_IDS.includes(id) || CHECKOV_ID.test(id), {
+            error: `expected a policy rule id (${RULE_IDS.join(", ")}) or a checkov check id such as CKV_AWS_158`,
+          }),
           reason: z.string().min(10, { error: "expected a reason of at least 10 characters: why the rule does not apply here" }),
+          /** Terraform addresses the waiver is limited to; every resource when absent. */
+          resources: z.array(z.string().regex(/^[a-z0-9_]+\.[A-Za-z0-9_-]+$/, { error: "expected a Terraform address, such as aws_iam_policy.boundary_policy" })).min(1).optional(),
         }),
       )
       .default([]),

@@ -4,7 +4,7 @@
  * deployment strategy and the waived policy rules, and an architecture
  * diagram (Mermaid) drawn from the synthesized resources. Pure.
  */
-import type { Finding } from "../policy";
+import { CHECKOV_ID, type Finding, type Waiver } from "../policy";
 import { asArray, parseJson, resources, TerraformConfig } from "../policy/model";
 import { architectureDiagram } from "./diagram";
 
@@ -36,6 +36,7 @@ export function reviewReport(input: ReviewInput): string {
     deployment(input.config),
     failures(input.failures ?? []),
     waivers(input.waived),
+    checkovWaivers(input.config),
     `## Architecture\n\n${architectureDiagram(input.config)}`,
   ];
   return sections.filter(Boolean).join("\n\n") + "\n";
@@ -168,4 +169,12 @@ function waivers(waived: ReviewInput["waived"]): string {
   if (waived.length === 0) return "## Waived policy rules\n\nNone: every policy rule passes.";
   const rows = waived.map((w) => `| \`${w.rule}\` | \`${w.resource}\` | ${w.reason} |`);
   return ["## Waived policy rules\n", "| rule | resource | reason |", "| --- | --- | --- |", ...rows].join("\n");
+}
+
+/** The checkov checks the stack's manifest waives (the checkov lane skips exactly these), from its JSON. */
+function checkovWaivers(config: TerraformConfig): string {
+  const listed: Waiver[] = ((config as any)["//"]?.waivers ?? []).filter((w: Waiver) => CHECKOV_ID.test(w.rule));
+  if (listed.length === 0) return "## Waived checkov checks\n\nNone.";
+  const rows = listed.map((w) => `| \`${w.rule}\` | ${w.resources ? w.resources.map((r) => `\`${r}\``).join(", ") : "every resource"} | ${w.reason} |`);
+  return ["## Waived checkov checks\n", "| check | resources | reason |", "| --- | --- | --- |", ...rows].join("\n");
 }

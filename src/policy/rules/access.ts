@@ -34,7 +34,8 @@ export const accessRules: PolicyRule[] = [
   {
     id: "iam-scoped-resources",
     title: 'Allow statements name their resources; "*" only for actions that cannot be scoped',
-    mirrors: ["checkov CKV_AWS_111", "checkov CKV_AWS_290"],
+    // CKV_AWS_111 checks aws_iam_policy_document data sources only; CKV_AWS_355 is its counterpart for policies.
+    mirrors: ["checkov CKV_AWS_355", "checkov CKV_AWS_290"],
     fix: "Name the resources (ARNs) the actions apply to.",
     check: (config) =>
       statements(config)
