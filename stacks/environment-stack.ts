@@ -1,5 +1,8 @@
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsIamOpenidConnectProvider } from "@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider";
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { GITHUB_OIDC_HOST } from "../src/plan/environment";
 import { Network } from "../src/constructs/network";
 import { configureStateBackend } from "../src/constructs/state-backend";
 import { GithubAccess } from "../src/constructs/github-access";
@@ -41,10 +44,19 @@ export class EnvironmentStack extends ProjectStack {
       : undefined;
     if (plan.github) {
       const names = plan.names;
+      // One per account (src/plan/github-oidc.ts): created here, read here when it exists already (a plan
+      // fails clearly if it does not), or named when the bootstrap stack creates it in this account.
+      const url = `https://${GITHUB_OIDC_HOST}`;
+      const oidcProvider = plan.github.createsOidcProvider
+        ? new IamOpenidConnectProvider(this, "github-oidc", { url, clientIdList: ["sts.amazonaws.com"] }).arn
+        : plan.github.oidcProvider === "existing"
+          ? new DataAwsIamOpenidConnectProvider(this, "github-oidc", { url }).arn
+          : `arn:aws:iam::${plan.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`;
       const promoted = plan.github.promoteFrom ? resourceNames(plan.app, plan.github.promoteFrom).repositories : undefined;
       new GithubAccess(this, "github", {
         names: { prefix: names.prefix, planRole: names.githubPlanRole, deployRole: names.githubDeployRole, releaseRole: names.githubReleaseRole },
         accountId: plan.accountId,
+        oidcProviderArn: oidcProvider,
         repository: plan.github.repository,
         deployEnvironment: plan.github.deployEnvironment,
         environment: plan.environment,

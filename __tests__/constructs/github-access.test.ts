@@ -5,6 +5,7 @@ import { resourcesOf, synthJson, testApp } from "../support/app";
 const props: GithubAccessProps = {
   names: { prefix: "shop-prod", planRole: "shop-prod-github-plan", deployRole: "shop-prod-github-deploy", releaseRole: "shop-prod-github-release" },
   accountId: "123456789012",
+  oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
   repository: "acme/shop",
   deployEnvironment: "production",
   environment: "prod",

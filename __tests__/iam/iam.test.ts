@@ -248,3 +248,71 @@ describe("at synth", () => {
     ]);
   });
 });
+
+describe("GitHub's OIDC provider, exactly once in every account with a GitHub role", () => {
+  /** The sample environments with `edit` applied to each manifest's text, synthesized, and the IAM check's lines. */
+  async function variant(edit: (name: string, text: string) => string) {
+    const { cpSync, readdirSync, readFileSync, writeFileSync } = await import("fs");
+    const { join } = await import("path");
+    const { tempDir } = await import("../support/app");
+    const { SAMPLE_ENVIRONMENTS } = await import("../support/project");
+    const dir = tempDir();
+    cpSync(SAMPLE_ENVIRONMENTS, dir, { recursive: true });
+    for (const file of readdirSync(dir)) writeFileSync(join(dir, file), edit(file.replace(/\.ya?ml$/, ""), readFileSync(join(dir, file), "utf8")));
+    const synthesized = (await synthesizeProject({ dir })).map((s) => ({ name: s.name, config: s.json }));
+    return { dir, synthesized, found: await lines(synthesized) };
+  }
+  const creates = (s: { config: any }) => Object.keys(s.config.resource?.aws_iam_openid_connect_provider ?? {}).length > 0;
+  const reads = (s: { config: any }) => Object.keys(s.config.data?.aws_iam_openid_connect_provider ?? {}).length > 0;
+
+  it("a bootstrap stack that no longer creates it: every GitHub role trusts a provider nothing creates", async () => {
+    const bootstrap = stacks.find(creates)!;
+    const found = await lines(mutated(bootstrap.name, (c) => delete c.resource.aws_iam_openid_connect_provider));
+    const withRoles = stacks.filter((s) => Object.values<any>(s.config.resource?.aws_iam_role ?? {}).some((r) => r.name.includes("-github-")));
+    expect(withRoles.length).toBeGreaterThan(0);
+    for (const s of withRoles) {
+      expect(found).toContainEqual(
+        expect.stringMatching(new RegExp(`^${s.name}: iam-reachable aws_iam_role\\.github_[a-z]+-role \\([^)]+\\) trusts GitHub's OIDC provider, which no stack of account \\d{12} creates and this stack does not read: no job can assume it \\(set github\\.oidcProvider\\)$`)),
+      );
+    }
+  });
+
+  it("an environment in another account with Terraform Cloud state (no bootstrap there) creates its own", async () => {
+    const toCloud = (text: string) => text.replace(/state:\n  backend: s3\n  bucket: \S+\n/, "state:\n  backend: cloud\n  organization: inpock\n");
+    const { synthesized, found } = await variant((name, text) => (name === "production" ? toCloud(text).replace(/111111111111/g, "222222222222") : text));
+    expect(found).toEqual([]);
+    expect(creates(synthesized.find((s) => s.name === "production")!)).toBe(true);
+    expect(creates(synthesized.find((s) => s.name === "staging")!)).toBe(false);
+    expect(creates(synthesized.find((s) => s.name === "bootstrap")!)).toBe(true);
+  });
+
+  it("a secret left in another account is a cross-account read, which the role's policy alone cannot grant", async () => {
+    const { found } = await variant((name, text) =>
+      name === "production" ? text.replace(/accountId: "111111111111"/, 'accountId: "222222222222"').replace(/state:\n  backend: s3\n  bucket: \S+\n/, "state:\n  backend: cloud\n  organization: inpock\n") : text,
+    );
+    expect(found).toContainEqual(
+      expect.stringMatching(
+        /^production: iam-reachable aws_iam_role\.web_task_execution-role \([^)]+\) cannot secretsmanager:GetSecretValue on arn:aws:secretsmanager:[^:]+:111111111111:secret:\S+ \(ECS injects django's secret DJANGO_SECRET_KEY\): the resource is in account 111111111111, another account: its resource policy must allow the role too \(the role's own policy does: aws_iam_role_policy\.web_task_execution-policy statement ReadSecrets\)$/,
+      ),
+    );
+  });
+
+  it("an account that already has it: oidcProvider existing reads it, and nothing creates a second one", async () => {
+    const { synthesized, found } = await variant((_, text) => text.replace(/(\ngithub:\n)/, "$1  oidcProvider: existing\n"));
+    expect(found).toEqual([]);
+    expect(synthesized.filter(creates)).toEqual([]);
+    expect(synthesized.filter(reads).map((s) => s.name).sort()).toEqual(["production", "staging"]);
+  });
+
+  it("environments of one account that disagree get one line naming the file and the key", async () => {
+    await expect(variant((name, text) => (name === "staging" ? text.replace(/(\ngithub:\n)/, "$1  oidcProvider: existing\n") : text))).rejects.toThrow(
+      /^\S*staging\.yaml: github\.oidcProvider: expected create like \S*production\.yaml: environments of account 111111111111 share one OIDC provider, got existing$/,
+    );
+  });
+
+  it("two stacks that create it in one account: the second apply would fail", async () => {
+    const staging = stacks.find((s) => s.name === "staging")!;
+    const found = await lines(mutated(staging.name, (c) => (c.resource.aws_iam_openid_connect_provider = { "github-oidc": { url: "https://token.actions.githubusercontent.com", client_id_list: ["sts.amazonaws.com"] } })));
+    expect(found).toContainEqual(expect.stringMatching(/^staging: iam-reachable .* trusts GitHub's OIDC provider, which 2 stacks of account 111111111111 create \(bootstrap, staging\): the second apply fails with EntityAlreadyExists$/));
+  });
+});

@@ -24,6 +24,8 @@ export interface GithubAccessProps {
   /** `prefix`: the deploy role may manage the IAM roles whose names start with `<prefix>-` (the stack's). */
   names: { prefix: string; planRole: string; deployRole: string; releaseRole: string };
   accountId: string;
+  /** GitHub's OIDC provider in the account (a reference when this stack creates it). */
+  oidcProviderArn: string;
   /** `owner/name`. */
   repository: string;
   /** Jobs running in this GitHub environment may deploy and release. */
@@ -65,7 +67,7 @@ export function githubSubject(repository: string, context: string, workflow: str
 export class GithubAccess extends Construct {
   constructor(scope: Construct, id: string, props: GithubAccessProps) {
     super(scope, id);
-    const provider = `arn:aws:iam::${props.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`;
+    const provider = props.oidcProviderArn;
     const aud = { [`${GITHUB_OIDC_HOST}:aud`]: "sts.amazonaws.com" };
     const trust = (subject: string) =>
       policyDocument({

@@ -35,10 +35,34 @@ export function describeIamFinding(f: IamFinding): string {
 
 export const label = (p: Principal) => `${p.address} (${p.name})`;
 
+const GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com";
+
+/**
+ * Every account with a GitHub role has GitHub's OIDC provider exactly once: one stack of the account
+ * creates it, or the stack reads the one that exists (github.oidcProvider: existing).
+ */
+function oidcProviderFindings(stacks: IamStack[], githubRoles: (p: Principal[]) => Principal[]): IamFinding[] {
+  const creators = (accountId: string) =>
+    stacks.filter((s) => s.ctx.accountId === accountId && Object.values<any>(s.ctx.config.resource?.aws_iam_openid_connect_provider ?? {}).some((p) => p.url === GITHUB_OIDC_URL));
+  return stacks.flatMap(({ ctx, principals }) => {
+    const roles = githubRoles(principals);
+    if (roles.length === 0) return [];
+    const made = creators(ctx.accountId).map((s) => s.ctx.stack);
+    const read = Object.values<any>((ctx.config as any).data?.aws_iam_openid_connect_provider ?? {}).some((d) => d.url === GITHUB_OIDC_URL);
+    const finding = (message: string): IamFinding => ({ rule: "iam-reachable", stack: ctx.stack, principal: label(roles[0]), action: "sts:AssumeRoleWithWebIdentity", resource: `arn:aws:iam::${ctx.accountId}:oidc-provider/token.actions.githubusercontent.com`, message });
+    if (made.length === 0 && !read) {
+      return [finding(`trusts GitHub's OIDC provider, which no stack of account ${ctx.accountId} creates and this stack does not read: no job can assume it (set github.oidcProvider)`)];
+    }
+    if (made.length > 1) return [finding(`trusts GitHub's OIDC provider, which ${made.length} stacks of account ${ctx.accountId} create (${made.join(", ")}): the second apply fails with EntityAlreadyExists`)];
+    if (made.length === 1 && read) return [finding(`reads GitHub's OIDC provider as existing while ${made[0]} creates it in account ${ctx.accountId}`)];
+    return [];
+  });
+}
+
 /** @param workflowSteps the AWS calls of the GitHub workflows (.github/workflows/aws-calls.json). */
 export async function checkIam(stacks: readonly StackInput[], workflowSteps: readonly WorkflowStep[] = []): Promise<IamFinding[]> {
   // Loaded on first use: a synth whose verdict is remembered (main.ts) never loads the simulator.
-  const [{ containmentFindings }, { needsOf }, { principalsOf }, { stackContext }, { simulateIdentity, simulateTrust }] = await Promise.all([
+  const [{ containmentFindings, githubRoles }, { needsOf }, { principalsOf }, { stackContext }, { simulateIdentity, simulateTrust }] = await Promise.all([
     import("./containment"),
     import("./needs"),
     import("./principals"),
@@ -112,6 +136,7 @@ export async function checkIam(stacks: readonly StackInput[], workflowSteps: rea
       }
     }
   }
+  findings.push(...oidcProviderFindings(analyzed, githubRoles));
   findings.push(...(await containmentFindings(analyzed)));
   return findings;
 }

@@ -32,10 +32,23 @@ const REFERENCE = /\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g;
 /** A fixed stand-in for ids AWS generates (load balancer ids, task set ids). */
 const GENERATED = "0123456789abcdef";
 
+const DATA_REFERENCE = /\$\{data\.([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g;
+
 /** `value` with every reference replaced. */
 export function resolve(value: string, ctx: StackContext, depth = 0): string {
   if (depth > 5) return value;
-  return value.replace(REFERENCE, (_, type: string, name: string, attr: string) => resolveAttribute(type, name, attr, ctx, depth + 1));
+  return value
+    .replace(DATA_REFERENCE, (_, type: string, name: string, attr: string) => resolveData(type, name, attr, ctx))
+    .replace(REFERENCE, (_, type: string, name: string, attr: string) => resolveAttribute(type, name, attr, ctx, depth + 1));
+}
+
+/** Data sources: only GitHub's OIDC provider, read by URL (an adopted provider). */
+function resolveData(type: string, name: string, attr: string, ctx: StackContext): string {
+  const body = (ctx.config as any).data?.[type]?.[name];
+  if (type === "aws_iam_openid_connect_provider" && attr === "arn" && typeof body?.url === "string") {
+    return `arn:aws:iam::${ctx.accountId}:oidc-provider/${body.url.replace(/^https:\/\//, "")}`;
+  }
+  return `unresolved:data.${type}.${name}.${attr}`;
 }
 
 function resolveAttribute(type: string, name: string, attr: string, ctx: StackContext, depth: number): string {
@@ -58,6 +71,7 @@ type Own = (key: string) => string | undefined;
 const ARNS: Record<string, (own: Own, region: string, account: string, ctx: StackContext, depth: number) => string | undefined> = {
   aws_iam_role: (own, _r, a) => `arn:aws:iam::${a}:role/${own("name")}`,
   aws_iam_policy: (own, _r, a) => `arn:aws:iam::${a}:policy/${own("name")}`,
+  aws_iam_openid_connect_provider: (own, _r, a) => `arn:aws:iam::${a}:oidc-provider/${(own("url") ?? "").replace(/^https:\/\//, "")}`,
   aws_cloudwatch_log_group: (own, r, a) => `arn:aws:logs:${r}:${a}:log-group:${own("name")}`,
   aws_ecr_repository: (own, r, a) => `arn:aws:ecr:${r}:${a}:repository/${own("name")}`,
   aws_s3_bucket: (own) => `arn:aws:s3:::${own("bucket")}`,

@@ -60,8 +60,10 @@ export async function simulateIdentity(
   const allowed = result.overallResult === "Allowed";
   const analysis = analyses[0];
   let because = summarize(analysis?.identityAnalysis);
-  if (!allowed && analysis?.identityAnalysis?.result === "Allowed" && analysis?.permissionBoundaryAnalysis) {
+  if (!allowed && analysis?.identityAnalysis?.result === "Allowed" && analysis?.permissionBoundaryAnalysis?.result !== "Allowed" && analysis?.permissionBoundaryAnalysis) {
     because = summarize(analysis.permissionBoundaryAnalysis, "boundary ");
+  } else if (!allowed && analysis?.identityAnalysis?.result === "Allowed" && analysis?.sameAccount === false) {
+    because = `the resource is in account ${resourceAccount(request.resource, principal.accountId)}, another account: its resource policy must allow the role too (the role's own policy does: ${because.replace(/^allowed by /, "")})`;
   }
   return { allowed, because };
 }

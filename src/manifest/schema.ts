@@ -114,6 +114,8 @@ export const awsManifestSchema = strict({
     promoteFrom: dnsLabel("an environment name", 12).optional(),
     /** The branch whose infra and release workflows may deploy and release (pinned in the roles' trust). */
     branch: z.string().regex(/^[A-Za-z0-9._\/-]{1,255}$/, { error: "expected a branch name, such as main" }).default("main"),
+    /** GitHub's OIDC provider in this account: created by the project, or one that already exists there. */
+    oidcProvider: z.enum(["create", "existing"], { error: "expected create or existing" }).default("create"),
   }).optional(),
   /** Policy rules this environment does not follow, each with the reason (shown in the review report). */
   policy: strict({
