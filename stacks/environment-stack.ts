@@ -25,7 +25,12 @@ export class EnvironmentStack extends ProjectStack {
       defaultTags: [{ tags: plan.tags }],
     });
     configureStateBackend(this, plan.state);
-    const boundary = new PermissionsBoundary(this, "boundary", { name: `${plan.names.prefix}-boundary`, accountId: plan.accountId, prefix: plan.names.prefix });
+    const boundary = new PermissionsBoundary(this, "boundary", {
+      name: `${plan.names.prefix}-boundary`,
+      accountId: plan.accountId,
+      prefix: plan.names.prefix,
+      environment: plan.tags.environment,
+    });
     this.network = new Network(this, "network", {
       namePrefix: plan.names.prefix,
       plan: plan.network,

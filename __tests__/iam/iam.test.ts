@@ -198,6 +198,19 @@ describe("containment: each defect put back fails the check", () => {
     }
   });
 
+  it("a boundary without its environment limits: AWS's CodeDeploy policy reaches the other environment's listeners and state", async () => {
+    const [s] = githubStacks().filter((x) => githubStacks().some((o) => o !== x && o.config.provider.aws[0].allowed_account_ids[0] === x.config.provider.aws[0].allowed_account_ids[0]));
+    const found = await lines(
+      mutated(s.name, (c) => editPolicy(c, "aws_iam_policy.boundary_policy", (doc) => (doc.Statement = doc.Statement.filter((x: any) => x.Effect === "Allow")))),
+    );
+    expect(found).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^${s.name}: iam-contained aws_iam_role\\.web_deployment_role \\([^)]+\\) can elasticloadbalancing:ModifyListener on arn:aws:elasticloadbalancing:[^ ]+:listener/app/[^ ]+ \\([a-z]+'s aws_lb_listener\\.[^ ]+, in the same account\\): allowed by aws_iam_role_policy_attachment\\.web_deployment_role-policy \\(AWS managed AWSCodeDeployRoleForECS\\) statement #1$`),
+      ),
+    );
+    expect(found.some((l) => /web_deployment_role .* can s3:GetObject on arn:aws:s3:::[^ ]+terraform\.tfstate \([a-z]+'s state, in the same account\)/.test(l))).toBe(true);
+  });
+
   it("a plan role with ReadOnlyAccess alone reads object data, table items and secret values", async () => {
     const [s] = githubStacks();
     const found = await lines(mutated(s.name, (c) => delete c.resource.aws_iam_role_policy[policyOf(c, "-github-plan", "state-and-no-data").split(".")[1]]));

@@ -5,13 +5,17 @@ import { policyDocument } from "./iam";
 export interface PermissionsBoundaryProps {
   name: string;
   accountId: string;
-  /** `<app>-<environment>`: the stack's roles, which CodeDeploy passes to ECS. */
+  /** `<app>-<environment>`: the stack's roles, which CodeDeploy passes to ECS, and its buckets. */
   prefix: string;
+  /** The environment's `environment` tag: nothing tagged otherwise is within the boundary. */
+  environment: string;
 }
 
 /**
  * The most any role of the stack may do, whatever its own policies say: no IAM, no Organizations, no
- * account settings, except passing the stack's own roles to ECS. The GitHub deploy role may create and
+ * account settings, except passing the stack's own roles to ECS; nothing tagged with another environment
+ * and no object outside the stack's own buckets (AWS's CodeDeploy policy alone would let this
+ * environment's deployments modify any listener and read any object, other environments' state included). The GitHub deploy role may create and
  * change roles only with this boundary, and may not change the boundary itself, so no role it makes can
  * grant itself more (docs/iam.md).
  */
@@ -35,6 +39,14 @@ export class PermissionsBoundary extends Construct {
           Resource: `arn:aws:iam::${props.accountId}:role/${props.prefix}-*`,
           Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
         },
+        {
+          Sid: "NothingOfAnotherEnvironment",
+          Effect: "Deny",
+          Action: "*",
+          Resource: "*",
+          Condition: { StringNotEquals: { "aws:ResourceTag/environment": props.environment }, Null: { "aws:ResourceTag/environment": "false" } },
+        },
+        { Sid: "OnlyThisStacksObjects", Effect: "Deny", Action: ["s3:GetObject", "s3:GetObjectVersion"], NotResource: `arn:aws:s3:::${props.prefix}-*/*` },
       ),
     });
     this.arn = policy.arn;

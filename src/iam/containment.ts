@@ -8,7 +8,7 @@
  *   audience is refused.
  * - A role that pull requests assume reads no object data but its own state, no secret or parameter value.
  * - No GitHub role reads secret or parameter values.
- * - In an account several environments share, no GitHub role of one touches a resource of another.
+ * - In an account several environments share, no role of one (GitHub's or a service role) touches a resource of another.
  */
 import { GITHUB_OIDC_HOST } from "../plan/environment";
 import { asArray, parseJson, resources } from "../policy/model";
@@ -60,7 +60,8 @@ export async function containmentFindings(stacks: IamStack[]): Promise<IamFindin
     for (const other of stacks) {
       if (other === stacks.find((s) => s.ctx === ctx) || other.ctx.accountId !== ctx.accountId) continue;
       if (other.ctx.tags.environment === ctx.tags.environment) continue;
-      for (const p of githubRoles(principals)) {
+      // Every role, not only GitHub's: a service role of one environment must not reach another's either.
+      for (const p of principals) {
         for (const target of resourcesOf(other)) {
           await mustDeny(p, target.action, target.resource, `${other.ctx.stack}'s ${target.what}, in the same account`, target.context);
         }
@@ -185,6 +186,7 @@ function resourcesOf(stack: IamStack): Target[] {
   add("aws_iam_role", "iam:PutRolePolicy", false);
   add("aws_iam_role", "iam:DeleteRole", false);
   add("aws_s3_bucket", "s3:DeleteBucket");
+  add("aws_lb_listener", "elasticloadbalancing:ModifyListener");
   for (const p of stack.principals.filter((x) => !JSON.stringify(x.trust ?? {}).includes("oidc-provider"))) {
     targets.push({ action: "iam:PassRole", resource: p.arn, what: `${p.address}, passed to ECS`, context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } });
   }
