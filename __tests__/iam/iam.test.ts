@@ -171,7 +171,7 @@ describe("containment: each defect put back fails the check", () => {
     expect(found.some((l) => /iam-contained a role bounded by aws_iam_policy\.boundary_policy \([^)]+\) can iam:CreateRole on [^ ]+ \(IAM from inside the permissions boundary\)/.test(l))).toBe(true);
   });
 
-  it("a trust that pins only environment:<name> in the subject, or no audience, or a wildcard branch", async () => {
+  it("a trust that pins only environment:<name> in the subject, a release role with the deploy role's subject, no audience, or a wildcard branch", async () => {
     for (const s of githubStacks()) {
       const env = s.config.provider.aws[0].default_tags[0].tags.environment;
       const editTrust = (suffix: string, edit: (condition: any) => void) => (c: any) => {
@@ -183,6 +183,15 @@ describe("containment: each defect put back fails the check", () => {
       const host = "token.actions.githubusercontent.com";
       const onlyEnvironment = await lines(mutated(s.name, editTrust("-github-deploy", (c) => (c.StringEquals[`${host}:sub`] = `repo:inpock/link-server:environment:${env}`))));
       expect(onlyEnvironment).toContainEqual(expect.stringMatching(new RegExp(`^${s.name}: iam-contained aws_iam_role\\.github_deploy-role \\([^)]+\\) trust does not pin the workflow: its sub condition is \\["repo:inpock/link-server:environment:${env}"\\]`)));
+      const sameAsDeploy = await lines(
+        mutated(s.name, (c) => {
+          const deploy = JSON.parse(c.resource.aws_iam_role[roleNamed(c, "-github-deploy")].assume_role_policy);
+          c.resource.aws_iam_role[roleNamed(c, "-github-release")].assume_role_policy = JSON.stringify(deploy);
+        }),
+      );
+      expect(sameAsDeploy).toContainEqual(
+        expect.stringMatching(new RegExp(`^${s.name}: iam-contained aws_iam_role\\.github_release-role \\([^)]+\\) trusts the same subject as aws_iam_role\\.github_deploy-role \\([^)]+\\): \\["repo:[^"]+:environment:${env}:job_workflow_ref:[^"]+"\\], so a job that may assume one may assume both$`)),
+      );
       const noAudience = await lines(mutated(s.name, editTrust("-github-release", (c) => delete c.StringEquals[`${host}:aud`])));
       expect(noAudience.some((l) => /aws_iam_role\.github_release-role \([^)]+\) can be assumed by a token from another audience/.test(l))).toBe(true);
       const anyBranch = await lines(

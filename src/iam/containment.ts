@@ -48,7 +48,11 @@ export async function containmentFindings(stacks: IamStack[]): Promise<IamFindin
       if (verdict.allowed) finding(p, action, resource, `can ${action} on ${resource} (${what}): ${verdict.because}`);
       else if (verdict.error) finding(p, action, resource, `cannot be checked for ${action} on ${resource}: the simulator refused the request: ${verdict.error}`);
     };
-    for (const p of githubRoles(principals)) {
+    const ciRoles = githubRoles(principals);
+    for (const p of ciRoles) {
+      // One subject, one role: a job that may assume one role must not get another's permissions too.
+      const twin = ciRoles.find((o) => o !== p && subjects(o).some((sub) => subjects(p).includes(sub)));
+      if (twin) finding(p, "sts:AssumeRoleWithWebIdentity", p.arn, `trusts the same subject as ${twin.address} (${twin.name}): ${JSON.stringify(subjects(p).filter((sub) => subjects(twin).includes(sub)))}, so a job that may assume one may assume both`);
       trustFindings(p, finding);
       await escalation(ctx, p, principals, mustDeny);
       for (const arn of secretAndParameterArns(ctx)) {
