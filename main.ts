@@ -5,7 +5,8 @@
  * a policy failure stops with one line per finding, and the output is removed.
  */
 import { App } from "cdktf";
-import { existsSync, rmSync } from "fs";
+import { createHash } from "crypto";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
 import { environmentsDir, loadProject, ManifestError, Project } from "./src/manifest/load";
 import { BootstrapStack } from "./stacks/bootstrap-stack";
@@ -13,6 +14,8 @@ import { EnvironmentStack } from "./stacks/environment-stack";
 import { LocalStack } from "./stacks/local-stack";
 import { ProjectStack } from "./stacks/project-stack";
 import { describeFinding } from "./src/policy";
+import { checkIam, describeIamFinding } from "./src/iam";
+import { loadWorkflowCalls } from "./src/iam/workflow-calls";
 
 /** Set to `s3` once the state bucket exists, to keep the bootstrap stack's own state in it. */
 export const BOOTSTRAP_STATE_VARIABLE = "BOOTSTRAP_STATE";
@@ -38,7 +41,7 @@ export function addStacks(app: App, project: Project, env: NodeJS.ProcessEnv = p
 }
 
 /** Loads every manifest, then synthesizes; a manifest error is one line on stderr and exit status 1. */
-export function main(): void {
+export async function main(): Promise<void> {
   const problem = environmentProblem();
   if (problem) {
     console.error(problem);
@@ -63,11 +66,29 @@ export function main(): void {
   // Each finding names the manifest it comes from, so the user knows which file to change.
   const manifestOf = (stack: string) => project.environments.find((e) => e.manifest.environment === stack)?.file;
   const failures = stacks.flatMap((stack) => stack.policy.failures.map((f) => `${manifestOf(stack.node.id) ?? environmentsDir()}: ${describeFinding(stack.node.id, f)}`));
+  failures.push(...(await iamFailures(stacks)));
   if (failures.length > 0) {
     failures.forEach((line) => console.error(line));
     discardOutput(app.outdir, stacks, outdirExisted);
     process.exitCode = 1;
   }
+}
+
+/**
+ * The IAM check over every synthesized stack at once (containment compares stacks of one account); not
+ * waivable. A pass is remembered beside the build (dist/) for exactly these stacks and this build's source
+ * hash, so an unchanged synth does not simulate again; any change to a stack or a source runs it.
+ */
+export async function iamFailures(stacks: ProjectStack[]): Promise<string[]> {
+  const inputs = stacks.flatMap((s) => (s.synthesized ? [{ name: s.node.id, config: s.synthesized }] : []));
+  const build = join(__dirname, ".source-hash");
+  const verdict = join(__dirname, ".iam-pass");
+  const steps = loadWorkflowCalls(process.cwd());
+  const key = existsSync(build) ? createHash("sha256").update(readFileSync(build)).update(JSON.stringify([inputs, steps])).digest("hex") : undefined;
+  if (key && existsSync(verdict) && readFileSync(verdict, "utf8") === key) return [];
+  const failures = (await checkIam(inputs, steps)).map(describeIamFinding);
+  if (key && failures.length === 0) writeFileSync(verdict, key);
+  return failures;
 }
 
 /** A stack that breaks a policy rule is not left behind for `cdktf deploy` to pick up. */
@@ -80,4 +101,4 @@ function discardOutput(outdir: string, stacks: ProjectStack[], outdirExisted: bo
   rmSync(join(outdir, "manifest.json"), { force: true });
 }
 
-if (require.main === module) main();
+if (require.main === module) void main();

@@ -19,7 +19,14 @@ const stampFile = join(dist, ".source-hash");
 /** V8's own flags (name -> whether boolean), listed at build time by `node --v8-options`. */
 const v8FlagsFile = join(dist, ".v8-flags.json");
 /** Bundle name -> entry point. */
-const ENTRIES = { "main.js": "main.ts", "release-cli.js": "src/release/cli.ts", "review-cli.js": "src/review/cli.ts", "new-environment-cli.js": "src/environments/cli.ts" };
+const ENTRIES = {
+  "main.js": "main.ts",
+  "release-cli.js": "src/release/cli.ts",
+  "review-cli.js": "src/review/cli.ts",
+  "new-environment-cli.js": "src/environments/cli.ts",
+  // The offline terraform runner, for lanes that need a stack's plan JSON (lanes/checkov).
+  "offline.js": "src/terraform/offline.ts",
+};
 const SOURCES = ["main.ts", "stacks", "src", "tsconfig.json", "package-lock.json", "patches", "scripts/build.js"];
 
 function files(path) {
@@ -125,6 +132,8 @@ function bundle() {
       format: "cjs",
       logLevel: "warning",
       legalComments: "none",
+      // The IAM simulator reads its data files relative to its own folder: it stays in node_modules.
+      external: ["@cloud-copilot/*"],
       // Less source to read and hash on every synth; names stay readable in stack traces.
       minifyWhitespace: true,
       minifySyntax: true,

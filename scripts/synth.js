@@ -48,14 +48,15 @@ function cliEnvironment(config, outdir, hcl) {
   process.env.SYNTH_HCL_OUTPUT = String(hcl);
 }
 
-function main() {
+async function main() {
   const options = parseArgs(process.argv.slice(2));
   const config = JSON.parse(readFileSync(join(root, "cdktf.json"), "utf8"));
   const outdir = resolve(root, options.output ?? config.output ?? "cdktf.out");
   const existing = stackFolders(outdir);
   cliEnvironment(config, outdir, options.hcl);
 
-  require("./build").fromBuild("main.js").main();
+  // The app checks IAM after writing the stacks (asynchronously); its verdict decides, not the files.
+  await require("./build").fromBuild("main.js").main();
   if (process.exitCode) return; // the app has said why, in one line per problem
 
   const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
@@ -80,7 +81,12 @@ function main() {
   else console.log(`Generated Terraform code for the stacks: ${names.join(", ")}`);
 }
 
-main();
-// Everything is written (synchronously) by now: exiting here skips about 40 ms of Node.js winding down.
-// The V8 code cache, when it needs writing, is written by the "exit" handler all the same.
-process.exit();
+main().then(
+  // Everything is written by now: exiting here skips about 40 ms of Node.js winding down.
+  // The V8 code cache, when it needs writing, is written by the "exit" handler all the same.
+  () => process.exit(),
+  (error) => {
+    console.error(error && error.stack ? error.stack : error);
+    process.exit(1);
+  },
+);

@@ -1,8 +1,12 @@
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsIamOpenidConnectProvider } from "@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider";
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { GITHUB_OIDC_HOST } from "../src/plan/environment";
 import { Network } from "../src/constructs/network";
 import { configureStateBackend } from "../src/constructs/state-backend";
 import { GithubAccess } from "../src/constructs/github-access";
+import { PermissionsBoundary } from "../src/constructs/permissions-boundary";
 import { WebService } from "../src/constructs/web-service";
 import { resourceNames } from "../src/plan/names";
 import type { EnvironmentPlan } from "../src/plan/environment";
@@ -21,23 +25,50 @@ export class EnvironmentStack extends ProjectStack {
       defaultTags: [{ tags: plan.tags }],
     });
     configureStateBackend(this, plan.state);
+    const boundary = new PermissionsBoundary(this, "boundary", {
+      name: `${plan.names.prefix}-boundary`,
+      accountId: plan.accountId,
+      prefix: plan.names.prefix,
+      environment: plan.tags.environment,
+    });
     this.network = new Network(this, "network", {
       namePrefix: plan.names.prefix,
       plan: plan.network,
       flowLogNames: { role: plan.names.flowLogsRole, logGroup: plan.names.flowLogsGroup },
       accountId: plan.accountId,
+      permissionsBoundary: boundary.arn,
     });
     const web = plan.service
-      ? new WebService(this, "web", { plan: plan.service, network: this.network, region: plan.region, accountId: plan.accountId })
+      ? new WebService(this, "web", {
+          plan: plan.service,
+          network: this.network,
+          region: plan.region,
+          accountId: plan.accountId,
+          permissionsBoundary: boundary.arn,
+        })
       : undefined;
     if (plan.github) {
       const names = plan.names;
+      // One per account (src/plan/github-oidc.ts): created here, read here when it exists already (a plan
+      // fails clearly if it does not), or named when the bootstrap stack creates it in this account.
+      const url = `https://${GITHUB_OIDC_HOST}`;
+      const oidcProvider = plan.github.createsOidcProvider
+        ? new IamOpenidConnectProvider(this, "github-oidc", { url, clientIdList: ["sts.amazonaws.com"] }).arn
+        : plan.github.oidcProvider === "existing"
+          ? new DataAwsIamOpenidConnectProvider(this, "github-oidc", { url }).arn
+          : `arn:aws:iam::${plan.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`;
       const promoted = plan.github.promoteFrom ? resourceNames(plan.app, plan.github.promoteFrom).repositories : undefined;
       new GithubAccess(this, "github", {
         names: { prefix: names.prefix, planRole: names.githubPlanRole, deployRole: names.githubDeployRole, releaseRole: names.githubReleaseRole },
         accountId: plan.accountId,
+        oidcProviderArn: oidcProvider,
         repository: plan.github.repository,
         deployEnvironment: plan.github.deployEnvironment,
+        environment: plan.environment,
+        boundaryArn: boundary.staticArn,
+        branch: plan.github.branch,
+        hostedZoneIds: plan.service?.domain ? [plan.service.domain.hostedZoneId] : [],
+        namePaths: { repositories: `${plan.app}/${plan.environment}`, logGroups: `/${plan.app}/${plan.environment}` },
         state: plan.state.backend === "s3" ? { bucket: plan.state.bucket, key: plan.state.key } : undefined,
         release: web && {
           region: plan.region,

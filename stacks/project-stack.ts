@@ -1,6 +1,6 @@
 import { TerraformElement, TerraformStack } from "cdktf";
 import { Construct, Node } from "constructs";
-import { checkPolicies, PolicyResult, Waiver } from "../src/policy";
+import { checkPolicies, PolicyResult, TerraformConfig, Waiver } from "../src/policy";
 
 /** Terraform >= 1.10 reads `use_lockfile` (S3-native state locking). */
 export const REQUIRED_TERRAFORM_VERSION = ">= 1.10.0";
@@ -13,6 +13,8 @@ export const REQUIRED_TERRAFORM_VERSION = ">= 1.10.0";
 export class ProjectStack extends TerraformStack {
   /** The policy rules' verdict on this stack, set each time it is synthesized. */
   policy: PolicyResult = { failures: [], waived: [] };
+  /** The Terraform config last synthesized, for the IAM check (which needs every stack at once). */
+  synthesized?: TerraformConfig;
 
   /** @param waivers policy rules this stack does not follow, with reasons (from the manifest). */
   constructor(
@@ -28,6 +30,9 @@ export class ProjectStack extends TerraformStack {
   toTerraform(): any {
     const config = super.toTerraform();
     this.policy = checkPolicies(config, this.waivers);
+    // The waivers travel with the stack: the checkov lane and the review report read them from its JSON.
+    if (this.waivers.length > 0) config["//"] = { ...config["//"], waivers: this.waivers };
+    this.synthesized = config;
     return config;
   }
 

@@ -5,8 +5,14 @@ import { resourcesOf, synthJson, testApp } from "../support/app";
 const props: GithubAccessProps = {
   names: { prefix: "shop-prod", planRole: "shop-prod-github-plan", deployRole: "shop-prod-github-deploy", releaseRole: "shop-prod-github-release" },
   accountId: "123456789012",
+  oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
   repository: "acme/shop",
   deployEnvironment: "production",
+  environment: "prod",
+  boundaryArn: "arn:aws:iam::123456789012:policy/shop-prod-boundary",
+  branch: "main",
+  hostedZoneIds: ["Z0123456789EXAMPLE"],
+  namePaths: { repositories: "shop/prod", logGroups: "/shop/prod" },
   state: { bucket: "shop-tfstate", key: "shop/prod/terraform.tfstate" },
   release: {
     region: "ap-northeast-2",
@@ -35,11 +41,12 @@ describe("GithubAccess", () => {
     expect(json).toMatchSnapshot();
   });
 
-  it("trusts only this repository: pull requests for plan, the GitHub environment for deploy and release", () => {
-    const subject = (id: string) => trust(roles(json)[id]).Condition.StringEquals["token.actions.githubusercontent.com:sub"];
-    expect(subject("github_plan-role")).toBe("repo:acme/shop:pull_request");
-    expect(subject("github_deploy-role")).toBe("repo:acme/shop:environment:production");
-    expect(subject("github_release-role")).toBe("repo:acme/shop:environment:production");
+  it("trusts only this repository, and only its workflow files: ci.yml on pull requests for plan, infra.yml and release.yml of the branch in the GitHub environment", () => {
+    const condition = (id: string) => trust(roles(json)[id]).Condition;
+    const sub = "token.actions.githubusercontent.com:sub";
+    expect(condition("github_plan-role").StringLike[sub]).toBe("repo:acme/shop:pull_request:job_workflow_ref:acme/shop/.github/workflows/ci.yml@refs/pull/*");
+    expect(condition("github_deploy-role").StringEquals[sub]).toBe("repo:acme/shop:environment:production:job_workflow_ref:acme/shop/.github/workflows/infra.yml@refs/heads/main");
+    expect(condition("github_release-role").StringEquals[sub]).toBe("repo:acme/shop:environment:production:job_workflow_ref:acme/shop/.github/workflows/release.yml@refs/heads/main");
     for (const role of Object.values<any>(roles(json))) {
       expect(trust(role)).toMatchObject({
         Action: "sts:AssumeRoleWithWebIdentity",
@@ -63,7 +70,10 @@ describe("GithubAccess", () => {
   it("has no release role without a service, and no state permission without S3 state", () => {
     const bare = synth({ release: undefined, state: undefined });
     expect(Object.keys(roles(bare)).sort()).toEqual(["github_deploy-role", "github_plan-role"]);
-    expect(Object.keys(resourcesOf(bare, "aws_iam_role_policy"))).toEqual(["github_deploy-stack-roles"]);
+    expect(Object.keys(resourcesOf(bare, "aws_iam_role_policy")).sort()).toEqual(["github_deploy-stack-roles", "github_deploy-this-environment-only", "github_plan-state-lock"]);
+    // Without S3 state there is no state to read: the plan role reads no object at all.
+    const plan = JSON.parse(resourcesOf(bare, "aws_iam_role_policy")["github_plan-state-lock"].policy).Statement;
+    expect(plan.find((s: any) => s.Sid === "NoObjectData")).toMatchObject({ Effect: "Deny", Resource: "*" });
   });
 
   it("lets the deploy role manage the stack's roles but not the GitHub roles, nor attach other policies", () => {
@@ -72,6 +82,8 @@ describe("GithubAccess", () => {
     const byId = Object.fromEntries(statements.map((s: any) => [s.Sid, s]));
     expect(byId.StackRoles.Resource).toBe("arn:aws:iam::123456789012:role/shop-prod-*");
     expect(byId.AttachOnlyTheStacksPolicies.Condition.ArnEquals["iam:PolicyARN"]).not.toContain("arn:aws:iam::aws:policy/AdministratorAccess");
+    expect(byId.AttachOnlyTheStacksPolicies.Condition.StringEquals["iam:PermissionsBoundary"]).toBe(props.boundaryArn);
+    expect(byId.ChangeStackRolesWithinTheBoundary.Condition.StringEquals["iam:PermissionsBoundary"]).toBe(props.boundaryArn);
     expect(byId.NotTheGithubRoles).toMatchObject({ Effect: "Deny", Resource: "arn:aws:iam::123456789012:role/shop-prod-github-*" });
     expect(byId.NotTheGithubRoles.Action).toEqual(expect.arrayContaining(["iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy"]));
   });

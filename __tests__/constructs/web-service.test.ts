@@ -114,7 +114,7 @@ describe("WebService", () => {
       expect(django.environment.map((e: any) => e.name)).not.toContain("DJANGO_SECRET_KEY");
     });
 
-    it("has separate execution and task roles; the execution role reads only the named secrets", () => {
+    it("has separate execution and task roles; the execution role reads only the named secrets, as IAM sees them (with the random suffix)", () => {
       const task = one(json, "aws_ecs_task_definition");
       expect(task.execution_role_arn).toBe("${aws_iam_role.web_task_execution-role.arn}");
       expect(task.task_role_arn).toBe("${aws_iam_role.web_task_task-role.arn}");
@@ -123,7 +123,7 @@ describe("WebService", () => {
         Sid: "ReadSecrets",
         Effect: "Allow",
         Action: "secretsmanager:GetSecretValue",
-        Resource: ["arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:shop/key"],
+        Resource: ["arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:shop/key-??????"],
       });
       expect(policy.Statement.find((s: any) => s.Sid === "PullImages").Resource).toEqual([
         "${aws_ecr_repository.web_repositories_django.arn}",

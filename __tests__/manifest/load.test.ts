@@ -260,7 +260,13 @@ describe("bad input", () => {
 
   it("a waiver of an unknown policy rule", () => {
     expect(problem((m) => (m.policy = { waivers: [{ rule: "no-such-rule", reason: "because we said so" }] }))).toMatch(
-      /^FILE: policy\.waivers\[0\]\.rule: expected a policy rule id: world-ingress-only-to-load-balancer, .*codedeploy-auto-rollback$/,
+      /^FILE: policy\.waivers\[0\]\.rule: expected a policy rule id \(world-ingress-only-to-load-balancer, .*codedeploy-auto-rollback\) or a checkov check id such as CKV_AWS_158$/,
+    );
+  });
+
+  it("a waiver limited to resources that are not Terraform addresses", () => {
+    expect(problem((m) => (m.policy = { waivers: [{ rule: "CKV_AWS_158", reason: "because we said so", resources: ["web logs"] }] }))).toBe(
+      "FILE: policy.waivers[0].resources[0]: expected a Terraform address, such as aws_iam_policy.boundary_policy",
     );
   });
 

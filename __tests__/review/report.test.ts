@@ -36,10 +36,19 @@ describe("the review report", () => {
     expect(text).toContain("No task has a public IP.");
   });
 
+  it("lists the checkov checks the manifest waives, with the resources and the reason", () => {
+    const text = report("production");
+    expect(text).toContain("## Waived checkov checks");
+    expect(text).toMatch(/\| `CKV_AWS_158` \| every resource \| CloudWatch Logs encrypts every log group at rest/);
+    expect(text).toMatch(/\| `CKV_AWS_290` \| `aws_iam_policy\.boundary_policy` \| The permissions boundary is a ceiling/);
+  });
+
   it("says what each IAM role may do and who may assume it", () => {
     const text = report("production");
-    expect(text).toContain("| inpock-production-ecs-task | ecs-tasks.amazonaws.com | nothing |");
-    expect(text).toMatch(/\| inpock-production-github-deploy \| .*\(repo:inpock\/link-server:environment:production\) \| \*\*PowerUserAccess\*\*, `iam:CreateRole`/);
+    expect(text).toContain("| inpock-production-ecs-task | ecs-tasks.amazonaws.com | nothing; within the stack's permissions boundary |");
+    expect(text).toMatch(
+      /\| inpock-production-github-deploy \| .*\(repo:inpock\/link-server:environment:production:job_workflow_ref:inpock\/link-server\/\.github\/workflows\/infra\.yml@refs\/heads\/main\) \| \*\*PowerUserAccess\*\*, `iam:GetRole`.*; denied: NotTheGithubRoles, KeepEveryBoundary, NotTheBoundaryPolicy, NothingOfAnotherEnvironment/,
+    );
   });
 
   it("counts the egress IPs and gives the deployment strategy and rollback window", () => {

@@ -12,6 +12,7 @@ import { serviceTrustPolicy } from "./iam";
 export interface BlueGreenDeploymentProps {
   names: { application: string; deploymentGroup: string; role: string; alarm: (what: string) => string };
   accountId: string;
+  permissionsBoundary?: string;
   clusterName: string;
   serviceName: string;
   productionListenerArn: string;
@@ -48,6 +49,7 @@ export class BlueGreenDeployment extends Construct {
     const role = new IamRole(this, "role", {
       name: props.names.role,
       assumeRolePolicy: serviceTrustPolicy("codedeploy.amazonaws.com", props.accountId),
+      permissionsBoundary: props.permissionsBoundary,
     });
     new IamRolePolicyAttachment(this, "role-policy", {
       role: role.name,

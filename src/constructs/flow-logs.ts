@@ -12,6 +12,7 @@ export interface FlowLogsProps {
   roleName: string;
   logGroupName: string;
   accountId: string;
+  permissionsBoundary?: string;
 }
 
 /** Every accepted and rejected flow of the VPC, to a CloudWatch log group with retention. */
@@ -25,15 +26,17 @@ export class FlowLogs extends Construct {
     const role = new IamRole(this, "role", {
       name: props.roleName,
       assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com", props.accountId),
+      permissionsBoundary: props.permissionsBoundary,
     });
     new IamRolePolicy(this, "write-logs", {
       role: role.id,
       name: "write-flow-logs",
-      policy: policyDocument({
-        Effect: "Allow",
-        Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-        Resource: `${logGroup.arn}:*`,
-      }),
+      // AWS's documented policy for flow logs to CloudWatch Logs, scoped to this log group where IAM allows.
+      policy: policyDocument(
+        { Sid: "WriteFlowLogs", Effect: "Allow", Action: ["logs:CreateLogGroup", "logs:DescribeLogStreams"], Resource: logGroup.arn },
+        { Sid: "WriteStreams", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroup.arn}:*` },
+        { Sid: "ListGroups", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
+      ),
     });
     new FlowLog(this, "flow-log", {
       vpcId: props.vpcId,

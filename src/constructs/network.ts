@@ -22,6 +22,8 @@ export interface NetworkProps {
   flowLogNames: { role: string; logGroup: string };
   /** The account, for the flow log role's trust condition. */
   accountId: string;
+  /** The permissions boundary of the roles this construct creates. */
+  permissionsBoundary?: string;
 }
 
 /**
@@ -128,6 +130,7 @@ export class Network extends Construct {
         roleName: props.flowLogNames.role,
         logGroupName: props.flowLogNames.logGroup,
         accountId: props.accountId,
+        permissionsBoundary: props.permissionsBoundary,
       });
     }
 

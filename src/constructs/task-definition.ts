@@ -5,6 +5,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { containerDefinitions, scratchVolumeNames } from "../plan/containers";
 import type { ContainerName, ContainerSpec } from "../plan/service";
+import { secretPolicyResources } from "../plan/secrets";
 import { policyDocument, PolicyStatement, serviceTrustPolicy } from "./iam";
 
 export interface WebTaskDefinitionProps {
@@ -21,6 +22,7 @@ export interface WebTaskDefinitionProps {
   logRetentionDays: number;
   region: string;
   accountId: string;
+  permissionsBoundary?: string;
 }
 
 /**
@@ -43,6 +45,7 @@ export class WebTaskDefinition extends Construct {
     const executionRole = new IamRole(this, "execution-role", {
       name: props.names.executionRole,
       assumeRolePolicy: serviceTrustPolicy("ecs-tasks.amazonaws.com", props.accountId),
+      permissionsBoundary: props.permissionsBoundary,
     });
     const secretArns = props.containers.flatMap((c) => Object.values(c.secrets));
     const statements: PolicyStatement[] = [
@@ -55,7 +58,8 @@ export class WebTaskDefinition extends Construct {
       },
       { Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroup.arn}:*` },
     ];
-    const secrets = secretArns.filter((arn) => arn.includes(":secretsmanager:"));
+    // IAM sees a secret's ARN with Secrets Manager's random suffix, whether or not the manifest gave it.
+    const secrets = [...new Set(secretArns.filter((arn) => arn.includes(":secretsmanager:")).flatMap(secretPolicyResources))];
     const parameters = secretArns.filter((arn) => arn.includes(":ssm:"));
     if (secrets.length > 0) statements.push({ Sid: "ReadSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secrets });
     if (parameters.length > 0) statements.push({ Sid: "ReadParameters", Effect: "Allow", Action: "ssm:GetParameters", Resource: parameters });
@@ -64,6 +68,7 @@ export class WebTaskDefinition extends Construct {
     const taskRole = new IamRole(this, "task-role", {
       name: props.names.taskRole,
       assumeRolePolicy: serviceTrustPolicy("ecs-tasks.amazonaws.com", props.accountId),
+      permissionsBoundary: props.permissionsBoundary,
     });
 
     const definition = new EcsTaskDefinition(this, "task-definition", {

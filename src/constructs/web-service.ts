@@ -24,6 +24,8 @@ export interface WebServiceProps {
   network: Network;
   region: string;
   accountId: string;
+  /** The permissions boundary of the roles the service creates. */
+  permissionsBoundary?: string;
 }
 
 /**
@@ -119,6 +121,7 @@ export class WebService extends Construct {
       logRetentionDays: plan.logRetentionDays,
       region: props.region,
       accountId: props.accountId,
+      permissionsBoundary: props.permissionsBoundary,
     });
 
     // The service cannot start before its images exist: with initialImages: build, deploy pushes them first.
@@ -166,6 +169,7 @@ export class WebService extends Construct {
     const deployment = new BlueGreenDeployment(this, "deployment", {
       names: { application: names.codeDeployApp, deploymentGroup: names.deploymentGroup, role: names.codeDeployRole, alarm: names.alarm },
       accountId: props.accountId,
+      permissionsBoundary: props.permissionsBoundary,
       clusterName: service.clusterName,
       serviceName: service.serviceName,
       productionListenerArn: lb.productionListenerArn,

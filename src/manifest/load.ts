@@ -8,6 +8,7 @@ import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { BootstrapPlan, planBootstrap } from "../plan/bootstrap";
 import { EnvironmentPlan, planEnvironment, PlanError } from "../plan/environment";
+import { assignOidcProviders } from "../plan/github-oidc";
 import { LocalPlan, planLocal } from "../plan/local";
 import { AwsManifest, DockerManifest, manifestSchema } from "./schema";
 import { findCrossEnvironmentProblem } from "./cross-environment";
@@ -65,7 +66,10 @@ export function loadProject(dir: string): Project {
   const clash = findCrossEnvironmentProblem(environments.filter((e): e is AwsEnvironment => e.platform === "aws"));
   if (clash) throw new ManifestError(`${display(clash.file)}: ${clash.path}: ${clash.message.replace(/\(([^()]*)\)$/, (_, f) => `(${display(f)})`)}`);
   try {
-    return { environments, bootstrap: planBootstrap(environments.filter((e): e is AwsEnvironment => e.platform === "aws")) };
+    const aws = environments.filter((e): e is AwsEnvironment => e.platform === "aws");
+    const bootstrap = planBootstrap(aws);
+    assignOidcProviders(aws, bootstrap);
+    return { environments, bootstrap };
   } catch (e) {
     if (e instanceof PlanError) throw new ManifestError(`${display(e.file ?? dir)}: ${e.path}: ${e.message}`);
     throw e;

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { awsId, cidr, dnsLabel, retentionDays, strict } from "./schema-parts";
-import { RULE_IDS } from "../policy";
+import { CHECKOV_ID, RULE_IDS } from "../policy";
 import { serviceSchema } from "./service-schema";
 
 const flowLogs = strict({
@@ -116,14 +116,22 @@ export const awsManifestSchema = strict({
     deployEnvironment: z.string().regex(/^[A-Za-z0-9_.-]{1,255}$/, { error: "expected a GitHub environment name" }).optional(),
     /** Another environment whose images a release may promote into this one (staging, for production). */
     promoteFrom: dnsLabel("an environment name", 12).optional(),
+    /** The branch whose infra and release workflows may deploy and release (pinned in the roles' trust). */
+    branch: z.string().regex(/^[A-Za-z0-9._\/-]{1,255}$/, { error: "expected a branch name, such as main" }).default("main"),
+    /** GitHub's OIDC provider in this account: created by the project, or one that already exists there. */
+    oidcProvider: z.enum(["create", "existing"], { error: "expected create or existing" }).default("create"),
   }).optional(),
   /** Policy rules this environment does not follow, each with the reason (shown in the review report). */
   policy: strict({
     waivers: z
       .array(
         strict({
-          rule: z.string().refine((id) => RULE_IDS.includes(id), { error: `expected a policy rule id: ${RULE_IDS.join(", ")}` }),
+          rule: z.string().refine((id) => RULE_IDS.includes(id) || CHECKOV_ID.test(id), {
+            error: `expected a policy rule id (${RULE_IDS.join(", ")}) or a checkov check id such as CKV_AWS_158`,
+          }),
           reason: z.string().min(10, { error: "expected a reason of at least 10 characters: why the rule does not apply here" }),
+          /** Terraform addresses the waiver is limited to; every resource when absent. */
+          resources: z.array(z.string().regex(/^[a-z0-9_]+\.[A-Za-z0-9_-]+$/, { error: "expected a Terraform address, such as aws_iam_policy.boundary_policy" })).min(1).optional(),
         }),
       )
       .default([]),

@@ -52,7 +52,7 @@ export function planBootstrap(envs: { file: string; plan: EnvironmentPlan }[]): 
   return {
     accountId,
     buckets: [...buckets.values()],
-    githubOidc: envs.some(({ plan }) => plan.github && plan.accountId === accountId),
+    githubOidc: envs.some(({ plan }) => plan.github?.oidcProvider === "create" && plan.accountId === accountId),
     tags: { app: s3[0].plan.app, component: "terraform-state", "managed-by": "cdktf" },
   };
 }

@@ -51,6 +51,12 @@ export interface GithubPlan {
   deployEnvironment: string;
   /** The environment a release promotes images from, if any. */
   promoteFrom?: string;
+  /** The branch whose workflows may deploy and release. */
+  branch: string;
+  /** GitHub's OIDC provider in the account: created by the project, or adopted because it exists. */
+  oidcProvider: "create" | "existing";
+  /** This stack creates the provider: the account has no bootstrap stack, and this is its first environment with GitHub. */
+  createsOidcProvider: boolean;
 }
 
 /** The URL of GitHub Actions' OIDC token issuer. */
@@ -101,7 +107,7 @@ export function planEnvironment(manifest: AwsManifest): EnvironmentPlan {
     service: manifest.service ? planService(manifest.service, names) : undefined,
     waivers: manifest.policy.waivers,
     github: manifest.github
-      ? { ...manifest.github, deployEnvironment: manifest.github.deployEnvironment ?? environment }
+      ? { ...manifest.github, deployEnvironment: manifest.github.deployEnvironment ?? environment, createsOidcProvider: false }
       : undefined,
     tags: { app, environment, "managed-by": "cdktf", ...manifest.tags },
   };

@@ -15,10 +15,15 @@ export const RULES: readonly PolicyRule[] = [...networkRules, ...loadBalancerRul
 
 export const RULE_IDS: readonly string[] = RULES.map((r) => r.id);
 
+/** A checkov check id, which a manifest may waive too (the checkov lane reads the waivers from the stack's JSON). */
+export const CHECKOV_ID = /^CKV2?_AWS_\d+$/;
+
 export interface Waiver {
   rule: string;
   /** Why the rule does not apply here; shown in the review report. */
   reason: string;
+  /** Terraform addresses the waiver is limited to; every resource when absent. */
+  resources?: string[];
 }
 
 export interface PolicyResult {
@@ -30,7 +35,7 @@ export interface PolicyResult {
 
 export function checkPolicies(config: TerraformConfig, waivers: readonly Waiver[] = [], rules: readonly PolicyRule[] = RULES): PolicyResult {
   const findings = rules.flatMap((rule) => rule.check(config));
-  const reasonFor = (f: Finding) => waivers.find((w) => w.rule === f.rule)?.reason;
+  const reasonFor = (f: Finding) => waivers.find((w) => w.rule === f.rule && (!w.resources || w.resources.includes(f.resource)))?.reason;
   return {
     failures: findings.filter((f) => reasonFor(f) === undefined),
     waived: findings.flatMap((f) => {

@@ -4,7 +4,7 @@
  * deployment strategy and the waived policy rules, and an architecture
  * diagram (Mermaid) drawn from the synthesized resources. Pure.
  */
-import type { Finding } from "../policy";
+import { CHECKOV_ID, type Finding, type Waiver } from "../policy";
 import { asArray, parseJson, resources, TerraformConfig } from "../policy/model";
 import { architectureDiagram } from "./diagram";
 
@@ -36,6 +36,7 @@ export function reviewReport(input: ReviewInput): string {
     deployment(input.config),
     failures(input.failures ?? []),
     waivers(input.waived),
+    checkovWaivers(input.config),
     `## Architecture\n\n${architectureDiagram(input.config)}`,
   ];
   return sections.filter(Boolean).join("\n\n") + "\n";
@@ -106,7 +107,7 @@ function roles(config: TerraformConfig): string {
       .map((s: any) => {
         const p = s.Principal;
         const who = p?.Service ?? p?.Federated ?? p?.AWS ?? JSON.stringify(p);
-        const sub = s.Condition?.StringEquals && Object.entries(s.Condition.StringEquals).find(([k]) => k.endsWith(":sub"));
+        const sub = Object.entries({ ...s.Condition?.StringEquals, ...s.Condition?.StringLike }).find(([k]) => k.endsWith(":sub"));
         return sub ? `${who} (${sub[1]})` : String(who);
       })
       .join("; ");
@@ -114,8 +115,17 @@ function roles(config: TerraformConfig): string {
     const actions = inline
       .filter(([, p]) => p.role === ref("id") || p.role === ref("name"))
       .flatMap(([, p]) => asArray(parseJson(p.policy)?.Statement).flatMap((s: any) => (s.Effect === "Allow" ? asArray(s.Action) : [])));
-    const may = [...managed.map((m) => `**${m}**`), ...[...new Set(actions)].map((a) => `\`${a}\``)].join(", ") || "nothing";
-    return `| ${role.name ?? shortName(address)} | ${trust} | ${may} |`;
+    const denied = inline
+      .filter(([, p]) => p.role === ref("id") || p.role === ref("name"))
+      .flatMap(([, p]) => asArray(parseJson(p.policy)?.Statement).flatMap((s: any) => (s.Effect === "Deny" ? [s.Sid ?? "a Deny statement"] : [])));
+    const may =
+      [...managed.map((m) => `**${m}**`), ...[...new Set(actions)].map((a) => `\`${a}\``)].join(", ") ||
+      "nothing";
+    const limits = [
+      denied.length > 0 ? `denied: ${denied.join(", ")}` : "",
+      role.permissions_boundary ? "within the stack's permissions boundary" : "",
+    ].filter(Boolean);
+    return `| ${role.name ?? shortName(address)} | ${trust} | ${may}${limits.length > 0 ? `; ${limits.join("; ")}` : ""} |`;
   });
   if (rows.length === 0) return "## IAM roles\n\nNone.";
   return [["## IAM roles\n", "| role | assumed by | may |", "| --- | --- | --- |", ...rows].join("\n"), statements(config)].join("\n\n");
@@ -178,4 +188,12 @@ function waivers(waived: ReviewInput["waived"]): string {
   if (waived.length === 0) return "## Waived policy rules\n\nNone: every policy rule passes.";
   const rows = waived.map((w) => `| \`${w.rule}\` | \`${w.resource}\` | ${w.reason} |`);
   return ["## Waived policy rules\n", "| rule | resource | reason |", "| --- | --- | --- |", ...rows].join("\n");
+}
+
+/** The checkov checks the stack's manifest waives (the checkov lane skips exactly these), from its JSON. */
+function checkovWaivers(config: TerraformConfig): string {
+  const listed: Waiver[] = ((config as any)["//"]?.waivers ?? []).filter((w: Waiver) => CHECKOV_ID.test(w.rule));
+  if (listed.length === 0) return "## Waived checkov checks\n\nNone.";
+  const rows = listed.map((w) => `| \`${w.rule}\` | ${w.resources ? w.resources.map((r) => `\`${r}\``).join(", ") : "every resource"} | ${w.reason} |`);
+  return ["## Waived checkov checks\n", "| check | resources | reason |", "| --- | --- | --- |", ...rows].join("\n");
 }

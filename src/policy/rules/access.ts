@@ -1,11 +1,11 @@
 import { asArray, parseJson, PolicyRule, resources, TerraformConfig } from "../model";
 
-/** Actions that cannot be limited to a resource, so `"Resource": "*"` is the only way to grant them. */
 /** Actions with no resource type in AWS's Service Authorization Reference: "*" is the only resource they take. */
 const UNSCOPABLE = new Set([
   "ecr:GetAuthorizationToken",
   "ecs:RegisterTaskDefinition",
   "ecs:DescribeTaskDefinition",
+  "logs:DescribeLogGroups",
   "ssmmessages:CreateControlChannel",
   "ssmmessages:CreateDataChannel",
   "ssmmessages:OpenControlChannel",
@@ -43,7 +43,8 @@ export const accessRules: PolicyRule[] = [
   {
     id: "iam-scoped-resources",
     title: 'Allow statements name their resources; "*" only for actions that cannot be scoped',
-    mirrors: ["checkov CKV_AWS_111", "checkov CKV_AWS_290"],
+    // CKV_AWS_111 checks aws_iam_policy_document data sources only; CKV_AWS_355 is its counterpart for policies.
+    mirrors: ["checkov CKV_AWS_355", "checkov CKV_AWS_290"],
     fix: "Name the resources (ARNs) the actions apply to.",
     check: (config) =>
       statements(config)

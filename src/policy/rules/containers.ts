@@ -79,7 +79,8 @@ export const containerRules: PolicyRule[] = [
     {
       id: "ecs-not-privileged",
       title: "Containers are not privileged",
-      mirrors: ["checkov CKV_AWS_334"],
+      // checkov's CKV_AWS_334 reads a container key "privilege", which ECS does not have: it never fires on privileged: true.
+      mirrors: [],
       fix: "Remove privileged: true.",
     },
     (c) => (c.privileged === true ? "privileged" : undefined),
@@ -88,7 +89,8 @@ export const containerRules: PolicyRule[] = [
     {
       id: "ecs-no-host-pid",
       title: "Tasks do not share the host's process namespace",
-      mirrors: ["checkov CKV_AWS_335"],
+      // checkov's CKV_AWS_335 looks for pidMode inside a container definition, not the task's pid_mode: it never fires here.
+      mirrors: [],
       fix: "Remove pid_mode = host.",
     },
     ["aws_ecs_task_definition"],

@@ -119,7 +119,8 @@ export const dataRules: PolicyRule[] = [
     {
       id: "redis-backups",
       title: "ElastiCache Redis keeps automatic backups",
-      mirrors: ["checkov CKV_AWS_134"],
+      // checkov's CKV_AWS_134 checks aws_elasticache_cluster only, not replication groups.
+      mirrors: [],
       fix: "Set snapshot_retention_limit to 1 or more days.",
     },
     ["aws_elasticache_replication_group"],

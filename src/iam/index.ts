@@ -1,0 +1,142 @@
+/**
+ * The IAM check over synthesized stacks: every principal can do what the system needs (reachability)
+ * and nothing that lets it escalate or cross into another environment (containment). Evaluated by
+ * @cloud-copilot/iam-simulate over the policies as synthesized, references resolved to real ARN shapes.
+ * Runs on every synth (main.ts) and in the tests; findings fail synth like the policy rules do.
+ */
+import type { TerraformConfig } from "../policy/model";
+import type { Principal } from "./principals";
+import type { StackContext } from "./resolve";
+import type { WorkflowStep } from "./workflow-calls";
+
+export interface IamFinding {
+  rule: "iam-reachable" | "iam-contained";
+  stack: string;
+  /** `<address> (<role name>)`. */
+  principal: string;
+  action: string;
+  resource: string;
+  message: string;
+}
+
+export interface StackInput {
+  name: string;
+  config: TerraformConfig;
+}
+
+export interface IamStack {
+  ctx: StackContext;
+  principals: Principal[];
+}
+
+export function describeIamFinding(f: IamFinding): string {
+  return `${f.stack}: ${f.rule} ${f.principal} ${f.message}`;
+}
+
+export const label = (p: Principal) => `${p.address} (${p.name})`;
+
+const GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com";
+
+/**
+ * Every account with a GitHub role has GitHub's OIDC provider exactly once: one stack of the account
+ * creates it, or the stack reads the one that exists (github.oidcProvider: existing).
+ */
+function oidcProviderFindings(stacks: IamStack[], githubRoles: (p: Principal[]) => Principal[]): IamFinding[] {
+  const creators = (accountId: string) =>
+    stacks.filter((s) => s.ctx.accountId === accountId && Object.values<any>(s.ctx.config.resource?.aws_iam_openid_connect_provider ?? {}).some((p) => p.url === GITHUB_OIDC_URL));
+  return stacks.flatMap(({ ctx, principals }) => {
+    const roles = githubRoles(principals);
+    if (roles.length === 0) return [];
+    const made = creators(ctx.accountId).map((s) => s.ctx.stack);
+    const read = Object.values<any>((ctx.config as any).data?.aws_iam_openid_connect_provider ?? {}).some((d) => d.url === GITHUB_OIDC_URL);
+    const finding = (message: string): IamFinding => ({ rule: "iam-reachable", stack: ctx.stack, principal: label(roles[0]), action: "sts:AssumeRoleWithWebIdentity", resource: `arn:aws:iam::${ctx.accountId}:oidc-provider/token.actions.githubusercontent.com`, message });
+    if (made.length === 0 && !read) {
+      return [finding(`trusts GitHub's OIDC provider, which no stack of account ${ctx.accountId} creates and this stack does not read: no job can assume it (set github.oidcProvider)`)];
+    }
+    if (made.length > 1) return [finding(`trusts GitHub's OIDC provider, which ${made.length} stacks of account ${ctx.accountId} create (${made.join(", ")}): the second apply fails with EntityAlreadyExists`)];
+    if (made.length === 1 && read) return [finding(`reads GitHub's OIDC provider as existing while ${made[0]} creates it in account ${ctx.accountId}`)];
+    return [];
+  });
+}
+
+/** @param workflowSteps the AWS calls of the GitHub workflows (.github/workflows/aws-calls.json). */
+export async function checkIam(stacks: readonly StackInput[], workflowSteps: readonly WorkflowStep[] = []): Promise<IamFinding[]> {
+  // Loaded on first use: a synth whose verdict is remembered (main.ts) never loads the simulator.
+  const [{ containmentFindings, githubRoles }, { needsOf }, { principalsOf }, { stackContext }, { simulateIdentity, simulateTrust }] = await Promise.all([
+    import("./containment"),
+    import("./needs"),
+    import("./principals"),
+    import("./resolve"),
+    import("./simulate"),
+  ]);
+  const { workflowRequests } = await import("./workflow-calls");
+  const analyzed: IamStack[] = [];
+  for (const s of stacks) {
+    const ctx = stackContext(s.name, s.config);
+    if (ctx) analyzed.push({ ctx, principals: await principalsOf(ctx) });
+  }
+  const findings: IamFinding[] = [];
+  for (const { ctx, principals } of analyzed) {
+    for (const p of principals) {
+      for (const problem of p.problems) {
+        findings.push({ rule: "iam-reachable", stack: ctx.stack, principal: label(p), action: "-", resource: "-", message: `cannot be evaluated: ${problem}` });
+      }
+    }
+    const { needs, trust } = needsOf(ctx, principals);
+    for (const need of trust) {
+      const p = principals.find((x) => x.address === need.principal);
+      if (!p) continue;
+      const verdict = simulateTrust(p, need.caller, need.action, need.context);
+      if (!verdict.allowed) {
+        findings.push({
+          rule: "iam-reachable",
+          stack: ctx.stack,
+          principal: label(p),
+          action: need.action,
+          resource: p.arn,
+          message: `cannot be assumed by ${need.caller} (${need.why}): its trust policy does not allow ${need.action} for it`,
+        });
+      }
+    }
+    const verdicts = await Promise.all(
+      needs.map(async (need) => {
+        const p = principals.find((x) => x.address === need.principal);
+        return p ? { need, p, verdict: await simulateIdentity(p, need) } : undefined;
+      }),
+    );
+    for (const { need, p, verdict } of verdicts.flatMap((v) => (v ? [v] : []))) {
+      if (!verdict.allowed) {
+        findings.push({
+          rule: "iam-reachable",
+          stack: ctx.stack,
+          principal: label(p),
+          action: need.action,
+          resource: need.resource,
+          message: `cannot ${need.action} on ${need.resource} (${need.why}): ${verdict.error ? `the simulator refused the request: ${verdict.error}` : verdict.because}`,
+        });
+      }
+    }
+  }
+  for (const { ctx, principals } of analyzed) {
+    const { requests, unknown } = workflowRequests(ctx, principals, [...workflowSteps]);
+    for (const u of new Set(unknown)) {
+      findings.push({ rule: "iam-reachable", stack: ctx.stack, principal: "-", action: "-", resource: "-", message: `names a placeholder the check does not know: ${u} (.github/workflows/aws-calls.json)` });
+    }
+    for (const r of requests) {
+      const verdict = await simulateIdentity(r.principal, r);
+      if (!verdict.allowed) {
+        findings.push({
+          rule: "iam-reachable",
+          stack: ctx.stack,
+          principal: label(r.principal),
+          action: r.action,
+          resource: r.resource,
+          message: `cannot ${r.action} on ${r.resource} (${r.step.workflow} job ${r.step.job}, step "${r.step.step}": ${r.step.what}): ${verdict.error ? `the simulator refused the request: ${verdict.error}` : verdict.because}`,
+        });
+      }
+    }
+  }
+  findings.push(...oidcProviderFindings(analyzed, githubRoles));
+  findings.push(...(await containmentFindings(analyzed)));
+  return findings;
+}

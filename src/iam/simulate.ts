@@ -1,0 +1,100 @@
+/**
+ * One request through @cloud-copilot/iam-simulate, and a verdict that names the statements that
+ * decided it. Identity requests go through the validating `runSimulation` (it checks the action exists
+ * and the resource ARN has a shape the action accepts); trust policies go through `runUnsafeSimulation`,
+ * since the validating path drops OIDC context keys (`token.actions.githubusercontent.com:sub`), which
+ * are exactly what a GitHub trust policy must be judged on.
+ */
+import { createValidatedPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
+import { runSimulation, runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
+import type { NamedPolicy, PolicyDocument, Principal } from "./principals";
+
+export interface Verdict {
+  allowed: boolean;
+  /** The statements that decided, as `<source> statement <Sid or #index>`; or why nothing matched. */
+  because: string;
+  /** Set when the simulator could not run the request (an action or ARN shape it does not accept). */
+  error?: string;
+}
+
+function statementName(s: { policyId?: string; statement?: any }): string {
+  const sid = s.statement?.sid?.() ?? `#${s.statement?.index?.() ?? "?"}`;
+  return `${s.policyId ?? "?"} statement ${sid}`;
+}
+
+function summarize(analysis: any, label = ""): string {
+  const named = (list: any[]) => list.map((s) => `${label}${statementName(s)}`).join(", ");
+  if (analysis?.denyStatements?.length) return `denied by ${named(analysis.denyStatements)}`;
+  if (analysis?.allowStatements?.length) return `allowed by ${named(analysis.allowStatements)}`;
+  const near = (analysis?.unmatchedStatements ?? []).filter((s: any) => s.actionMatch);
+  if (near.length === 0) return `no ${label || "identity "}statement allows the action`;
+  return `no ${label || "identity "}statement allows it (${near
+    .map((s: any) => `${statementName(s)}: ${!s.resourceMatch ? "resource does not match" : s.conditionMatch !== "Match" ? "condition does not match" : "no match"}`)
+    .join("; ")})`;
+}
+
+export async function simulateIdentity(
+  principal: Principal,
+  request: { action: string; resource: string; context?: Record<string, string | string[]> },
+  extra: { policies?: NamedPolicy[] } = {},
+): Promise<Verdict> {
+  const policies = [...principal.policies, ...(extra.policies ?? [])];
+  const boundary = principal.boundary ? [principal.boundary] : [];
+  const result = await runSimulation(
+    {
+      identityPolicies: policies.map((p) => ({ name: p.source, policy: p.document })),
+      permissionBoundaryPolicies: boundary.length ? boundary.map((p) => ({ name: p.source, policy: p.document })) : undefined,
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      request: {
+        principal: principal.arn,
+        action: request.action,
+        resource: { resource: request.resource, accountId: resourceAccount(request.resource, principal.accountId) },
+        contextVariables: request.context ?? {},
+      },
+    },
+    {},
+  );
+  if (result.resultType === "error") return { allowed: false, because: "", error: result.errors.message };
+  const analyses = result.resultType === "single" ? [result.result.analysis] : result.results.map((r) => r.analysis);
+  const allowed = result.overallResult === "Allowed";
+  const analysis = analyses[0];
+  let because = summarize(analysis?.identityAnalysis);
+  if (!allowed && analysis?.identityAnalysis?.result === "Allowed" && analysis?.permissionBoundaryAnalysis?.result !== "Allowed" && analysis?.permissionBoundaryAnalysis) {
+    because = summarize(analysis.permissionBoundaryAnalysis, "boundary ");
+  } else if (!allowed && analysis?.identityAnalysis?.result === "Allowed" && analysis?.sameAccount === false) {
+    because = `the resource is in account ${resourceAccount(request.resource, principal.accountId)}, another account: its resource policy must allow the role too (the role's own policy does: ${because.replace(/^allowed by /, "")})`;
+  }
+  return { allowed, because };
+}
+
+/** Whether `caller` (a service principal or an OIDC provider ARN) may assume the role, by its trust policy. */
+export function simulateTrust(
+  principal: Principal,
+  caller: string,
+  action: string,
+  context: Record<string, string | string[]>,
+): Verdict {
+  if (!principal.trust) return { allowed: false, because: "the role has no readable trust policy" };
+  const trust: PolicyDocument = principal.trust;
+  // Validated first: a malformed trust policy is a finding, not a silent deny.
+  const validated = createValidatedPolicy(trust, validateTrustPolicy, { name: `trust policy of ${principal.address}` });
+  if (validated.errors.length > 0) return { allowed: false, because: "", error: validated.errors.map((e) => e.message).join("; ") };
+  const analysis: any = runUnsafeSimulation(
+    {
+      identityPolicies: [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: validated as any,
+      request: { principal: caller, action, resource: { resource: principal.arn, accountId: principal.accountId }, contextVariables: context },
+    },
+    {},
+  );
+  const result = typeof analysis === "string" ? analysis : analysis?.result;
+  return { allowed: result === "Allowed", because: `trust policy of ${principal.address}` };
+}
+
+function resourceAccount(arn: string, fallback: string): string {
+  const account = arn.split(":")[4];
+  return /^\d{12}$/.test(account ?? "") ? account : fallback;
+}

@@ -1,0 +1,135 @@
+/**
+ * The AWS calls each GitHub workflow step makes (.github/workflows/aws-calls.json), turned into requests
+ * against one stack: placeholders filled from its synthesized resources. A call whose placeholder has no
+ * value in that stack (no S3 state, no service) is not made there; an unknown placeholder is an error.
+ */
+import { existsSync, readFileSync } from "fs";
+import { join } from "path";
+import { resources } from "../policy/model";
+import type { Principal } from "./principals";
+import { resolve, StackContext } from "./resolve";
+
+export type Call = [action: string, resource: string, context?: Record<string, string>];
+
+export interface WorkflowStep {
+  workflow: string;
+  job: string;
+  /** The step's name, or its `uses` when it has none. */
+  step: string;
+  /** Which GitHub role the job assumes: plan, deploy or release (`<prefix>-github-<role>`). */
+  role: string;
+  what: string;
+  calls: Call[];
+}
+
+export const WORKFLOW_CALLS_FILE = join(".github", "workflows", "aws-calls.json");
+
+/** The list in `root`, or none when the project has no workflows. */
+export function loadWorkflowCalls(root: string): WorkflowStep[] {
+  const file = join(root, WORKFLOW_CALLS_FILE);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")).steps as WorkflowStep[]) : [];
+}
+
+/** Placeholder name -> its value in this stack, or undefined when the stack has none. */
+function placeholders(ctx: StackContext, principals: Principal[]): (name: string) => string | undefined | null {
+  const arn = (address: string) => resolve(`\${${address}.arn}`, ctx);
+  const first = (type: string, test: (attrs: any) => boolean = () => true) => resources(ctx.config, type).find(([, a]) => test(a))?.[0];
+  const s3 = ctx.config.terraform?.backend?.s3;
+  const group = resources(ctx.config, "aws_codedeploy_deployment_group")[0];
+  const app = group && resolve(String(group[1].app_name), ctx);
+  const zone = resources(ctx.config, "aws_route53_record")[0];
+  const boundary = first("aws_iam_policy", (p) => String(p.name).endsWith("-boundary"));
+  const prefix = principals.find((p) => p.name.endsWith("-github-deploy"))?.name.replace(/-github-deploy$/, "");
+  const fixed: Record<string, string | undefined> = {
+    stateBucket: s3 && `arn:aws:s3:::${s3.bucket}`,
+    stateObject: s3 && `arn:aws:s3:::${s3.bucket}/${s3.key}`,
+    stateLock: s3 && `arn:aws:s3:::${s3.bucket}/${s3.key}.tflock`,
+    service: first("aws_ecs_service") && arn(first("aws_ecs_service")!),
+    cluster: first("aws_ecs_cluster") && arn(first("aws_ecs_cluster")!),
+    loadBalancer: first("aws_lb") && arn(first("aws_lb")!),
+    deploymentGroup: group && `arn:aws:codedeploy:${ctx.region}:${ctx.accountId}:deploymentgroup:${app}/${resolve(String(group[1].deployment_group_name), ctx)}`,
+    application: group && `arn:aws:codedeploy:${ctx.region}:${ctx.accountId}:application:${app}`,
+    deploymentConfig: group && `arn:aws:codedeploy:${ctx.region}:${ctx.accountId}:deploymentconfig:${group[1].deployment_config_name}`,
+    boundary: boundary && arn(boundary),
+    hostedZone: zone && `arn:aws:route53:::hostedzone/${resolve(String(zone[1].zone_id), ctx)}`,
+    account: ctx.accountId,
+    region: ctx.region,
+    prefix,
+    environment: ctx.tags.environment,
+  };
+  const bySuffix: Record<string, (suffix: string) => string | undefined> = {
+    role: (suffix) => principals.find((p) => p.name.endsWith(`-${suffix}`))?.arn,
+    repository: (suffix) => {
+      const r = first("aws_ecr_repository", (a) => String(a.name).endsWith(`/${suffix}`));
+      return r && arn(r);
+    },
+    logGroup: (suffix) => {
+      const g = first("aws_cloudwatch_log_group", (a) => String(a.name).endsWith(`/${suffix}`));
+      return g && arn(g);
+    },
+    bucket: (suffix) => {
+      const b = first("aws_s3_bucket", (a) => String(a.bucket).includes(`-${suffix}`));
+      return b && arn(b);
+    },
+  };
+  return (name) => {
+    const [kind, suffix] = name.split(":");
+    if (suffix !== undefined) return kind in bySuffix ? bySuffix[kind](suffix) : null;
+    return name in fixed ? fixed[name] : null;
+  };
+}
+
+export interface StepRequest {
+  step: WorkflowStep;
+  principal: Principal;
+  action: string;
+  resource: string;
+  context: Record<string, string>;
+}
+
+/** Each step's calls as requests of the stack's GitHub role; `unknown` lists placeholders nobody defines. */
+export function workflowRequests(ctx: StackContext, principals: Principal[], steps: WorkflowStep[]): { requests: StepRequest[]; unknown: string[] } {
+  const value = placeholders(ctx, principals);
+  const requests: StepRequest[] = [];
+  const unknown: string[] = [];
+  for (const step of steps) {
+    const principal = principals.find((p) => p.name.endsWith(`-github-${step.role}`));
+    if (!principal) continue;
+    for (const [action, resource, context = {}] of step.calls) {
+      let missing = false;
+      const fill = (text: string) =>
+        text.replace(/\{([A-Za-z]+(?::[A-Za-z0-9-]+)?)\}/g, (_, name: string) => {
+          const v = value(name);
+          if (v === null) unknown.push(`${step.workflow} ${step.job} "${step.step}": {${name}}`);
+          if (v === undefined || v === null) missing = true;
+          return v ?? "";
+        });
+      const filled = { action, resource: fill(resource), context: Object.fromEntries(Object.entries(context).map(([k, v]) => [k, fill(v)])) };
+      if (!missing) requests.push({ step, principal, ...filled });
+    }
+  }
+  return { requests, unknown };
+}
+
+/** A step that calls AWS: the AWS CLI, docker push/pull, cdktf diff/deploy, or an aws-actions action other than login setup and rendering. */
+const AWS_RUN = /(^|\s)(aws\s+[a-z0-9-]+\s|docker\s+(push|pull)\s|(npx\s+)?cdktf\s+(diff|deploy)\s)/m;
+const LOCAL_ACTIONS = /^aws-actions\/(configure-aws-credentials|amazon-ecs-render-task-definition)@/;
+
+export interface AwsStep {
+  workflow: string;
+  job: string;
+  step: string;
+  /** The role kind the job assumes (`jq -r .roles.<kind>` in the step that reads the release settings). */
+  role?: string;
+}
+
+/** The steps of a parsed workflow that make AWS calls, and the role each job assumes. */
+export function awsSteps(workflow: string, parsed: any): AwsStep[] {
+  return Object.entries<any>(parsed?.jobs ?? {}).flatMap(([job, body]) => {
+    const steps: any[] = body.steps ?? [];
+    const role = steps.map((s) => /\.roles\.([a-z]+)/.exec(String(s.run ?? ""))?.[1]).find(Boolean);
+    return steps
+      .filter((s) => (typeof s.run === "string" && AWS_RUN.test(s.run)) || (typeof s.uses === "string" && s.uses.startsWith("aws-actions/") && !LOCAL_ACTIONS.test(s.uses)))
+      .map((s) => ({ workflow, job, step: String(s.name ?? s.uses), role }));
+  });
+}

@@ -1,0 +1,25 @@
+/**
+ * Who creates GitHub Actions' OIDC provider, one per account: every account with a GitHub role needs it,
+ * and IAM refuses a second one (EntityAlreadyExists). With `github.oidcProvider: existing` nobody does (it is
+ * adopted); with `create`, the bootstrap stack does in its account, and in any other account (or when the
+ * state is in Terraform Cloud and there is no bootstrap stack) the first environment there, by name.
+ */
+import type { BootstrapPlan } from "./bootstrap";
+import { EnvironmentPlan, PlanError } from "./environment";
+
+export function assignOidcProviders(envs: { file: string; plan: EnvironmentPlan }[], bootstrap: BootstrapPlan | undefined): void {
+  const withGithub = envs.filter(({ plan }) => plan.github).sort((a, b) => a.plan.environment.localeCompare(b.plan.environment));
+  for (const accountId of new Set(withGithub.map(({ plan }) => plan.accountId))) {
+    const here = withGithub.filter(({ plan }) => plan.accountId === accountId);
+    const first = here[0];
+    const other = here.find(({ plan }) => plan.github!.oidcProvider !== first.plan.github!.oidcProvider);
+    if (other) {
+      throw new PlanError(
+        "github.oidcProvider",
+        `expected ${first.plan.github!.oidcProvider} like ${first.file}: environments of account ${accountId} share one OIDC provider, got ${other.plan.github!.oidcProvider}`,
+        other.file,
+      );
+    }
+    if (first.plan.github!.oidcProvider === "create" && bootstrap?.accountId !== accountId) first.plan.github!.createsOidcProvider = true;
+  }
+}
