@@ -83,7 +83,7 @@ describe("each GitHub role can make its workflow's calls", () => {
       describeIamFinding,
     );
     expect(found).toContainEqual(
-      expect.stringMatching(/iam-reachable aws_iam_role\.github_release-role \([^)]+\) cannot codedeploy:GetDeploymentConfig on arn:aws:codedeploy:[^ ]+:deploymentconfig:CodeDeployDefault\.[A-Za-z0-9]+ \(release\.yml job (staging|production), step "Deploy through CodeDeploy \(blue\/green\) and wait": [^)]+\): no identity statement allows the action$/),
+      expect.stringMatching(/iam-reachable aws_iam_role\.github_release-role \([^)]+\) cannot codedeploy:GetDeploymentConfig on arn:aws:codedeploy:[^ ]+:deploymentconfig:CodeDeployDefault\.[A-Za-z0-9]+ \(release\.yml job release, step "Deploy through CodeDeploy \(blue\/green\) and wait": [^)]+\): no identity statement allows the action$/),
     );
     expect(found).toContainEqual(expect.stringContaining('names a placeholder the check does not know: x.yml j "s": {servcie}'));
   });

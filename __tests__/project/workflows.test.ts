@@ -50,7 +50,7 @@ describe("GitHub Actions workflows", () => {
 describe("the workflows follow the manifests", () => {
   const { parse } = require("yaml");
   const { readFileSync } = require("fs");
-  const workflows = readdirSync(join(ROOT, ".github", "workflows")).map((f) => ({ file: f, doc: parse(readFileSync(join(ROOT, ".github", "workflows", f), "utf8")) }));
+  const workflows = readdirSync(join(ROOT, ".github", "workflows")).filter((f) => f.endsWith(".yml")).map((f) => ({ file: f, doc: parse(readFileSync(join(ROOT, ".github", "workflows", f), "utf8")) }));
   const jobs = workflows.flatMap(({ file, doc }) => Object.entries<any>(doc.jobs).map(([name, job]) => ({ where: `${file} ${name}`, job })));
 
   it("take every environment list from release-config --matrix, never from a list kept in the workflow", () => {
