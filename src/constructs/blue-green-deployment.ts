@@ -40,7 +40,7 @@ export class BlueGreenDeployment extends Construct {
       name: props.names.role,
       assumeRolePolicy: serviceTrustPolicy("codedeploy.amazonaws.com", props.accountId),
     });
-    new IamRolePolicyAttachment(this, "role-policy", {
+    const rolePolicy = new IamRolePolicyAttachment(this, "role-policy", {
       role: role.name,
       policyArn: "arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS",
     });
@@ -74,6 +74,8 @@ export class BlueGreenDeployment extends Construct {
         events: props.alarms.enabled ? ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] : ["DEPLOYMENT_FAILURE"],
       },
       alarmConfiguration: props.alarms.enabled ? { enabled: true, alarms: this.alarmNames } : undefined,
+      // CreateDeploymentGroup checks that the role may manage the service.
+      dependsOn: [rolePolicy],
     });
     this.applicationName = app.name;
     this.deploymentGroupName = group.deploymentGroupName;

@@ -26,7 +26,7 @@ export class FlowLogs extends Construct {
       name: props.roleName,
       assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com", props.accountId),
     });
-    new IamRolePolicy(this, "write-logs", {
+    const writeLogs = new IamRolePolicy(this, "write-logs", {
       role: role.id,
       name: "write-flow-logs",
       policy: policyDocument({
@@ -43,6 +43,8 @@ export class FlowLogs extends Construct {
       iamRoleArn: role.arn,
       // One-minute aggregation: records arrive in time to debug an incident.
       maxAggregationInterval: 60,
+      // AWS checks at creation that the role may deliver to the log group.
+      dependsOn: [writeLogs],
     });
   }
 }

@@ -51,6 +51,7 @@ export class WebService extends Construct {
             accountId: props.accountId,
             prefix: logs.prefix,
             expireDays: logs.expireDays,
+            forceDestroy: plan.disposable,
           })
         : undefined;
     const lb = new LoadBalancer(this, "load-balancer", {
@@ -83,7 +84,11 @@ export class WebService extends Construct {
       ipv6: network.dualStack,
     });
 
-    const repositories = new ContainerRepositories(this, "repositories", { names: names.repositories, keepImages: plan.keepImages });
+    const repositories = new ContainerRepositories(this, "repositories", {
+      names: names.repositories,
+      keepImages: plan.keepImages,
+      forceDelete: plan.disposable,
+    });
     const imageOf = (spec: ServicePlan["containers"][number]) =>
       "uri" in spec.image ? spec.image.uri : `${repositories.repositories[spec.image.repository].repositoryUrl}:${spec.image.tag}`;
     const [django, nginx] = plan.containers;
@@ -114,6 +119,7 @@ export class WebService extends Construct {
       repositoryArns: Object.values(repositories.repositories).map((r) => r.arn),
       extraEnvironment: redis?.url ? { django: { [REDIS_URL_VARIABLE]: redis.url } } : undefined,
       logRetentionDays: plan.logRetentionDays,
+      disposable: plan.disposable,
       region: props.region,
       accountId: props.accountId,
     });
@@ -139,7 +145,9 @@ export class WebService extends Construct {
       desiredCount: plan.desiredCount,
       platformVersion: plan.platformVersion,
       healthCheckGracePeriodSeconds: plan.healthCheckGracePeriodSeconds,
-      dependsOn: initialImages?.pushed,
+      // AWS refuses CreateService while the target group is on no load balancer (the forward rules wait for
+      // the HTTPS listener, which waits for ACM's DNS validation); tasks need their execution policy and NAT routes.
+      dependsOn: [...lb.forwardRules, task.executionPolicy, ...network.privateRoutes, ...(initialImages?.pushed ?? [])],
     });
 
     const metrics = { loadBalancer: lb.arnSuffix, targetGroups: [lb.blue.arnSuffix, lb.green.arnSuffix] };
