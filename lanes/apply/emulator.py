@@ -2,6 +2,7 @@
 
   emulator.py fixtures <endpoint> <request.json>  -> prints the ids of what an operator's account already has
   emulator.py inventory <endpoint> <region>       -> prints every resource the stacks can create, as JSON ids
+  emulator.py delete-kept <endpoint> <region> <names.json> -> deletes state buckets and lock tables by hand
 
 The inventory is taken after the fixtures and again after `terraform destroy`: what the second has and
 the first has not was left over.
@@ -115,6 +116,7 @@ def inventory(endpoint, region):
         "iam role": [r["RoleName"] for r in pages(iam.list_roles, "Roles")],
         "iam oidc provider": [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]],
         "s3 bucket": [b["Name"] for b in c("s3").list_buckets()["Buckets"]],
+        "dynamodb table": c("dynamodb").list_tables()["TableNames"],
         "log group": [g["logGroupName"] for g in pages(c("logs").describe_log_groups, "logGroups")],
         "alarm": [a["AlarmName"] for a in pages(c("cloudwatch").describe_alarms, "MetricAlarms")],
         "certificate": [x["CertificateArn"] for x in c("acm").list_certificates()["CertificateSummaryList"]],
@@ -139,10 +141,26 @@ def inventory(endpoint, region):
     return {kind: sorted(ids) for kind, ids in found.items()}
 
 
+def delete_kept(endpoint, region, names):
+    """The runbook's manual step for what keeps prevent_destroy: empty the state buckets (every version) and
+    delete them, and delete the lock tables."""
+    s3 = client("s3", endpoint, region)
+    for bucket in names.get("buckets", []):
+        for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+            for item in page.get("Versions", []) + page.get("DeleteMarkers", []):
+                s3.delete_object(Bucket=bucket, Key=item["Key"], VersionId=item["VersionId"])
+        s3.delete_bucket(Bucket=bucket)
+    for table in names.get("tables", []):
+        client("dynamodb", endpoint, region).delete_table(TableName=table)
+    return {}
+
+
 if __name__ == "__main__":
     command, endpoint, argument = sys.argv[1:4]
     if command == "fixtures":
         with open(argument) as f:
             print(json.dumps(fixtures(endpoint, json.load(f))))
+    elif command == "delete-kept":
+        print(json.dumps(delete_kept(endpoint, argument, json.loads(sys.argv[4]))))
     else:
         print(json.dumps(inventory(endpoint, argument)))

@@ -84,16 +84,47 @@ async function applyAndReplan(s, json) {
   if (r.status !== 0) throw new LaneFailure(`${s.name}: re-plan failed: ${firstError(r.output)}`);
 }
 
-/** The documented teardown (the manifest made disposable, applied), destroy in one pass, then the left-over check. */
+/**
+ * The documented teardown, destroy in one pass, then the left-over check. An environment's manifest is made
+ * disposable and applied; what keeps prevent_destroy (the state bucket) is taken out of the state and
+ * deleted by hand, as docs/runbook.md says.
+ */
 async function teardownAndDestroy(s, json) {
   prepare(s.dir, json);
-  let r = await runPhase(s, "teardown", ["apply", "-auto-approve", "-input=false", "-no-color", `-parallelism=${PARALLELISM}`]);
-  if (r.status !== 0) throw new LaneFailure(`${s.name}: applying the teardown settings failed: ${firstError(r.output)}`);
+  let r;
+  if (s.manifest) {
+    r = await runPhase(s, "teardown", ["apply", "-auto-approve", "-input=false", "-no-color", `-parallelism=${PARALLELISM}`]);
+    if (r.status !== 0) throw new LaneFailure(`${s.name}: applying the teardown settings failed: ${firstError(r.output)}`);
+  }
+  const kept = keptResources(json);
+  if (kept.addresses.length > 0) {
+    r = await runPhase(s, "state-rm", ["state", "rm", "-no-color", ...kept.addresses]);
+    if (r.status !== 0) throw new LaneFailure(`${s.name}: terraform state rm of the kept resources failed: ${firstError(r.output)}`);
+    python(s.moto, ["delete-kept", s.server.endpoint, s.region, JSON.stringify(kept.names)]);
+  }
   r = await runPhase(s, "destroy", ["destroy", "-auto-approve", "-input=false", "-no-color", `-parallelism=${PARALLELISM}`]);
   if (r.status !== 0) throw new LaneFailure(`${s.name}: destroy failed: ${firstError(r.output)}`);
   s.destroyed = (r.output.match(/: Destruction complete after/g) ?? []).length;
   s.left = leftOver(s.baseline, python(s.moto, ["inventory", s.server.endpoint, s.region]));
   if (s.left.length > 0) throw new LaneFailure(`${s.name}: left in the emulator after destroy: ${s.left.join(", ")}`);
+}
+
+/**
+ * Resources that keep prevent_destroy, and those that configure them (they refer to them), with the names
+ * the runbook deletes by hand.
+ */
+function keptResources(json) {
+  const all = Object.entries(json.resource ?? {}).flatMap(([type, byName]) => Object.entries(byName).map(([name, body]) => [`${type}.${name}`, body]));
+  const guarded = all.filter(([, body]) => body.lifecycle?.prevent_destroy === true);
+  const refers = (body) => guarded.some(([address]) => JSON.stringify(body).includes(`\${${address}.`));
+  const kept = all.filter(([address, body]) => guarded.some(([a]) => a === address) || refers(body));
+  return {
+    addresses: kept.map(([address]) => address),
+    names: {
+      buckets: guarded.filter(([a]) => a.startsWith("aws_s3_bucket.")).map(([, body]) => body.bucket),
+      tables: guarded.filter(([a]) => a.startsWith("aws_dynamodb_table.")).map(([, body]) => body.name),
+    },
+  };
 }
 
 async function main() {
@@ -123,13 +154,19 @@ async function main() {
   const lane = [];
   for (const stack of stacks) {
     const manifest = manifests.find((m) => m.stack === stack.name);
-    if (!manifest) {
-      say(`${stack.name}: not applied: no manifest in ${envDir} makes it (it holds the Terraform state buckets, which keep prevent_destroy; see docs/runbook.md)`);
-      continue;
-    }
     const dir = join(work, stack.name);
     mkdirSync(dir);
-    lane.push({ name: stack.name, dir, manifest, region: manifest.doc.aws.region, accountId: String(manifest.doc.aws.accountId), seconds: {}, moto });
+    // A stack no manifest makes (bootstrap) has no fixtures; its provider names its account and region.
+    const provider = stack.json.provider.aws[0];
+    lane.push({
+      name: stack.name,
+      dir,
+      manifest,
+      region: manifest?.doc.aws.region ?? provider.region,
+      accountId: String(manifest?.doc.aws.accountId ?? provider.allowed_account_ids?.[0] ?? "123456789012"),
+      seconds: {},
+      moto,
+    });
   }
 
   const started = Date.now();
@@ -139,16 +176,18 @@ async function main() {
       lane.map(async (s) => {
         s.server = await startServer(moto.bin, { accountId: s.accountId, acmWaitSeconds: ACM_WAIT, log: openSync(join(s.dir, "moto.log"), "w") });
         const requestFile = join(s.dir, "fixtures.json");
-        writeFileSync(requestFile, JSON.stringify(fixtureRequest(s.manifest.doc)));
+        writeFileSync(requestFile, JSON.stringify(s.manifest ? fixtureRequest(s.manifest.doc) : { region: s.region }));
         s.fixtures = python(moto, ["fixtures", s.server.endpoint, requestFile]);
         s.baseline = python(moto, ["inventory", s.server.endpoint, s.region]);
       }),
     );
     const byName = Object.fromEntries(lane.map((s) => [s.name, s]));
+    const teardownOf = (name) => (byName[name].manifest ? disposable(name) : guarded(name));
     const guarded = synth(
       writeManifests(join(work, "manifests"), manifests, (name, doc) => withFixtureIds(doc, byName[name].fixtures)),
       join(work, "out"),
     );
+    // The teardown the runbook gives: the manifest marked disposable, synthesized and applied before destroy.
     const disposable = synth(
       writeManifests(join(work, "manifests-teardown"), manifests, (name, doc) => ({ ...withFixtureIds(doc, byName[name].fixtures), disposable: true })),
       join(work, "out-teardown"),
@@ -159,7 +198,7 @@ async function main() {
         const t0 = Date.now();
         try {
           await applyAndReplan(s, guarded(s.name));
-          await teardownAndDestroy(s, disposable(s.name));
+          await teardownAndDestroy(s, teardownOf(s.name));
           s.total = (Date.now() - t0) / 1000;
           if (s === lane.find((x) => orderingSelfTest.applies(guarded(x.name)))) {
             s.selfTest = await orderingSelfTest.run(s, guarded(s.name), { terraform, prepare, refusedCalls, LaneFailure });
@@ -173,9 +212,10 @@ async function main() {
     );
     for (const s of lane) {
       if (s.failed) continue;
+      const phases = ["apply", "plan", "teardown", "state-rm", "destroy"].filter((p) => s.seconds[p] !== undefined);
       say(
         `${s.name}: created ${s.created}, clean re-plan, destroyed ${s.destroyed}, left over ${s.left.length}, ${Math.round(s.total)} s ` +
-          `(apply ${Math.round(s.seconds.apply)} s, plan ${Math.round(s.seconds.plan)} s, teardown ${Math.round(s.seconds.teardown)} s, destroy ${Math.round(s.seconds.destroy)} s)`,
+          `(${phases.map((p) => `${p} ${Math.round(s.seconds[p])} s`).join(", ")})`,
       );
       if (s.selfTest) say(`${s.name}: ${s.selfTest}`);
     }
