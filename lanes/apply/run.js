@@ -6,7 +6,7 @@
 const { spawnSync } = require("child_process");
 const { mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } = require("fs");
 const { tmpdir } = require("os");
-const { join } = require("path");
+const { join, resolve } = require("path");
 const YAML = require("yaml");
 const { awsStacks, outDir } = require("../support/stacks");
 const { ROOT } = require("../support/python-venv");
@@ -93,7 +93,9 @@ async function teardownAndDestroy(s, json) {
   prepare(s.dir, json);
   let r;
   if (s.manifest) {
-    r = await runPhase(s, "teardown", ["apply", "-auto-approve", "-input=false", "-no-color", `-parallelism=${PARALLELISM}`]);
+    r = await runPhase(s, "teardown", ["apply", "-auto-approve", "-input=false", "-no-color", `-parallelism=${PARALLELISM}`], {
+      debugLog: "teardown-debug.log",
+    });
     if (r.status !== 0) throw new LaneFailure(`${s.name}: applying the teardown settings failed: ${firstError(r.output)}`);
   }
   const kept = keptResources(json);
@@ -102,8 +104,14 @@ async function teardownAndDestroy(s, json) {
     if (r.status !== 0) throw new LaneFailure(`${s.name}: terraform state rm of the kept resources failed: ${firstError(r.output)}`);
     python(s.moto, ["delete-kept", s.server.endpoint, s.region, JSON.stringify(kept.names)]);
   }
-  r = await runPhase(s, "destroy", ["destroy", "-auto-approve", "-input=false", "-no-color", `-parallelism=${PARALLELISM}`]);
+  r = await runPhase(s, "destroy", ["destroy", "-auto-approve", "-input=false", "-no-color", `-parallelism=${PARALLELISM}`], {
+    debugLog: "destroy-debug.log",
+  });
   if (r.status !== 0) throw new LaneFailure(`${s.name}: destroy failed: ${firstError(r.output)}`);
+  // Said, not failed: a delete AWS refuses until a dependency is gone is retried by design.
+  s.notes = ["teardown", "destroy"].flatMap((phase) =>
+    refusedCalls(join(s.dir, `${phase}-debug.log`)).map((c) => `${phase}: ${c.type}: ${c.method} refused ${c.count}× and retried (${c.error})`),
+  );
   s.destroyed = (r.output.match(/: Destruction complete after/g) ?? []).length;
   s.left = leftOver(s.baseline, python(s.moto, ["inventory", s.server.endpoint, s.region]));
   if (s.left.length > 0) throw new LaneFailure(`${s.name}: left in the emulator after destroy: ${s.left.join(", ")}`);
@@ -141,7 +149,7 @@ async function main() {
   if (moto.unavailable) skip(moto.unavailable);
 
   // The manifests behind the synthesized stacks; a stack with none (bootstrap) is listed, never dropped silently.
-  const envDir = join(ROOT, process.env.ENVIRONMENTS_DIR || "environments");
+  const envDir = resolve(ROOT, process.env.ENVIRONMENTS_DIR || "environments");
   const manifests = readdirSync(envDir)
     .filter((f) => /\.ya?ml$/.test(f))
     .map((file) => {
@@ -217,6 +225,7 @@ async function main() {
         `${s.name}: created ${s.created}, clean re-plan, destroyed ${s.destroyed}, left over ${s.left.length}, ${Math.round(s.total)} s ` +
           `(${phases.map((p) => `${p} ${Math.round(s.seconds[p])} s`).join(", ")})`,
       );
+      for (const note of s.notes ?? []) say(`${s.name}: note: ${note}`);
       if (s.selfTest) say(`${s.name}: ${s.selfTest}`);
     }
     for (const line of failures) console.error(`apply: FAILED: ${line} (work folder ${work})`);

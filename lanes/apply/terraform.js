@@ -107,7 +107,7 @@ function refusedCalls(debugLogFile) {
     const type = line.match(/tf_resource_type=(\w+)/)?.[1] ?? "?";
     const error = line.match(/StatusCode: \d+, RequestID: [^,]+, (?:HostID: [^,]+, )?(.+?)(?:: @|\s+@|\s+aws\.|\s+http\.|\s+rpc\.|\s+tf_|$)/)?.[1] ?? "refused";
     const key = `${type} ${method}`;
-    seen.set(key, { type, method, error, count: (seen.get(key)?.count ?? 0) + 1 });
+    seen.set(key, { type, method, error: error.replace(/[:\s]+$/, ""), count: (seen.get(key)?.count ?? 0) + 1 });
   }
   return [...seen.values()];
 }
