@@ -3,7 +3,7 @@
  * into a failure, and the manifest copies that carry the emulator's fixture ids. (The lane itself runs
  * against moto in `npm run test:apply`, with its own ordering self-test.)
  */
-import { mkdtempSync, writeFileSync } from "fs";
+import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 
@@ -20,8 +20,11 @@ const MISSED_READ =
   "2026-12-01T21:26:59.241Z [DEBUG] provider.terraform-provider-aws_v5.100.0_x5: request failed with unretryable error https response error " +
   "StatusCode: 404, RequestID: nZ35, HostID: 9Gjj, api error NoSuchTagSet: @module=aws rpc.method=GetBucketTagging tf_resource_type=aws_s3_bucket";
 
+const dir = mkdtempSync(join(tmpdir(), "apply-lane-test-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
 function log(...lines: string[]): string {
-  const file = join(mkdtempSync(join(tmpdir(), "apply-lane-test-")), "apply-debug.log");
+  const file = join(dir, `apply-debug-${Math.random().toString(36).slice(2)}.log`);
   writeFileSync(file, lines.join("\n"));
   return file;
 }
