@@ -131,6 +131,8 @@ describe("Network", () => {
       retention_in_days: 90,
     });
     expect(resourcesOf(json, "aws_flow_log")["network_flow-logs_flow-log"]).toMatchObject({ traffic_type: "ALL", vpc_id: "${aws_vpc.network_vpc.id}" });
+    // AWS checks at creation that the role may deliver (issue 10's apply lane).
+    expect(resourcesOf(json, "aws_flow_log")["network_flow-logs_flow-log"].depends_on).toEqual(["aws_iam_role_policy.network_flow-logs_write-logs"]);
   });
 
   it("gives the public subnets the first /64s of the VPC's IPv6 block and a default IPv6 route", () => {

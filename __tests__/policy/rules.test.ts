@@ -3,7 +3,7 @@
  * environments break none (besides what their manifests waive, with reasons).
  */
 import { checkPolicies, RULES } from "../../src/policy";
-import { VIOLATIONS } from "../support/violations";
+import { merge, r, VIOLATIONS } from "../support/violations";
 import { synthesizeProject } from "../support/project";
 
 describe("policy rules", () => {
@@ -36,6 +36,29 @@ describe("policy rules", () => {
   });
 });
 
+describe("ecs-service-waits-for-forwarding", () => {
+  const rule = RULES.find((x) => x.id === "ecs-service-waits-for-forwarding")!;
+  const group = r("aws_lb_target_group", "blue", { port: 80 });
+  const service = (dependsOn: string[]) =>
+    r("aws_ecs_service", "s", { load_balancer: [{ target_group_arn: "${aws_lb_target_group.blue.arn}" }], depends_on: dependsOn });
+  const forwardRule = r("aws_lb_listener_rule", "forward", { action: [{ type: "forward", target_group_arn: "${aws_lb_target_group.blue.arn}" }] });
+  const otherRule = r("aws_lb_listener_rule", "other", { action: [{ type: "forward", target_group_arn: "${aws_lb_target_group.green.arn}" }] });
+
+  it("passes a service that depends on a rule forwarding to its group", () => {
+    expect(rule.check(merge(group, forwardRule, service(["aws_lb_listener_rule.forward"])))).toEqual([]);
+  });
+
+  it("fails a service whose depends_on forwards only to another group, naming the group", () => {
+    const [finding] = rule.check(merge(group, otherRule, service(["aws_lb_listener_rule.other"])));
+    expect(finding.message).toContain("aws_lb_target_group.blue");
+  });
+
+  it("accepts a listener whose default action forwards (weighted forward block too)", () => {
+    const listener = r("aws_lb_listener", "l", { default_action: [{ type: "forward", forward: { target_group: [{ arn: "${aws_lb_target_group.blue.arn}" }] } }] });
+    expect(rule.check(merge(group, listener, service(["aws_lb_listener.l"])))).toEqual([]);
+  });
+});
+
 describe("the fixture environments (copies of the samples)", () => {
   it("have no findings at all: nothing failed, nothing waived", async () => {
     const stacks = await synthesizeProject();
@@ -54,6 +77,24 @@ describe("the fixture environments (copies of the samples)", () => {
       production: { failures: [], waived: [] },
       staging: { failures: [], waived: [] },
     });
+  });
+
+  it("fail ecs-service-waits-for-forwarding when the ordering fix is taken out of a real stack", async () => {
+    const staging = (await synthesizeProject()).find((s) => s.name === "staging")!;
+    const broken = structuredClone(staging.json);
+    for (const service of Object.values<any>(broken.resource.aws_ecs_service)) delete service.depends_on;
+    const findings = checkPolicies(broken).failures.filter((f) => f.rule === "ecs-service-waits-for-forwarding");
+    expect(findings).toEqual([
+      expect.objectContaining({ resource: "aws_ecs_service.web_service_service", message: expect.stringContaining("aws_lb_target_group.web_load-balancer_blue") }),
+    ]);
+  });
+
+  it("accept a load balancer without deletion protection only in a disposable stack", () => {
+    const lb = r("aws_lb", "lb", { enable_deletion_protection: false });
+    const rule = RULES.find((x) => x.id === "load-balancer-deletion-protection")!;
+    const tagged = (tags: object) => ({ ...lb, provider: { aws: [{ default_tags: [{ tags }] }] } });
+    expect(rule.check(tagged({ disposable: "true" }))).toEqual([]);
+    expect(rule.check(tagged({ team: "platform" }))).toHaveLength(1);
   });
 });
 

@@ -83,7 +83,7 @@ it("fails synth on a policy finding, naming the rule, the resource and the fix, 
   expect(result.stderr).toBe(
     `${join(environments, "staging.yaml")}: ` +
       "staging: load-balancer-deletion-protection aws_lb.web_load-balancer_load-balancer: deletion protection is off. " +
-      "Fix: Keep service.loadBalancer.deletionProtection (the default), or waive this rule for a throwaway environment. " +
+      "Fix: Keep service.loadBalancer.deletionProtection (the default), or mark a throwaway environment `disposable: true`. " +
       "(or waive load-balancer-deletion-protection in policy.waivers with a reason)\n",
   );
   expect(existsSync(outdir)).toBe(false);

@@ -1,8 +1,8 @@
 /** A configuration that breaks each policy rule, and the resource its finding names (rules.test.ts, checkov-mirrors.test.ts). */
 import type { TerraformConfig } from "../../src/policy";
 
-const r = (type: string, name: string, attrs: object): TerraformConfig => ({ resource: { [type]: { [name]: attrs } } });
-const merge = (...configs: TerraformConfig[]): TerraformConfig => {
+export const r = (type: string, name: string, attrs: object): TerraformConfig => ({ resource: { [type]: { [name]: attrs } } });
+export const merge = (...configs: TerraformConfig[]): TerraformConfig => {
   const out: any = { resource: {} };
   for (const c of configs) {
     for (const [type, byName] of Object.entries(c.resource ?? {})) out.resource[type] = { ...out.resource[type], ...byName };
@@ -92,6 +92,15 @@ export const VIOLATIONS: Record<string, [TerraformConfig, string]> = {
   ],
   "provider-allowed-accounts": [{ provider: { aws: [{ region: "us-east-1" }] } }, "provider.aws"],
   "state-encrypted-and-locked": [{ terraform: { backend: { s3: { bucket: "b", key: "k", encrypt: true } } } }, "terraform.backend.s3"],
+  "ecs-service-waits-for-forwarding": [
+    merge(
+      r("aws_lb_target_group", "blue", { port: 80 }),
+      r("aws_lb_listener_rule", "forward", { action: [{ type: "forward", target_group_arn: "${aws_lb_target_group.blue.arn}" }] }),
+      // The defect the apply lane found: the service does not wait for the rule that attaches its group.
+      r("aws_ecs_service", "s", { load_balancer: [{ target_group_arn: "${aws_lb_target_group.blue.arn}" }], depends_on: ["aws_iam_role_policy.p"] }),
+    ),
+    "aws_ecs_service.s",
+  ],
   "codedeploy-auto-rollback": [r("aws_codedeploy_deployment_group", "g", { auto_rollback_configuration: { enabled: false } }), "aws_codedeploy_deployment_group.g"],
 };
 

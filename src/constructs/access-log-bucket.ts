@@ -42,6 +42,8 @@ export interface AccessLogBucketProps {
   prefix: string;
   /** Days the logs are kept. */
   expireDays: number;
+  /** Let destroy delete the bucket with its logs (the load balancer writes a test object at once). */
+  forceDestroy?: boolean;
 }
 
 /**
@@ -56,7 +58,7 @@ export class AccessLogBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
     super(scope, id);
-    const bucket = new S3Bucket(this, "bucket", { bucket: props.name });
+    const bucket = new S3Bucket(this, "bucket", { bucket: props.name, forceDestroy: props.forceDestroy || undefined });
     this.bucketName = bucket.bucket;
     const elbAccount = ELB_LOG_ACCOUNTS[props.region];
     const writer: PolicyStatement = {

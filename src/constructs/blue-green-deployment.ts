@@ -51,7 +51,7 @@ export class BlueGreenDeployment extends Construct {
       assumeRolePolicy: serviceTrustPolicy("codedeploy.amazonaws.com", props.accountId),
       permissionsBoundary: props.permissionsBoundary,
     });
-    new IamRolePolicyAttachment(this, "role-policy", {
+    const rolePolicy = new IamRolePolicyAttachment(this, "role-policy", {
       role: role.name,
       policyArn: "arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS",
     });
@@ -95,6 +95,8 @@ export class BlueGreenDeployment extends Construct {
       triggerConfiguration: [
         { triggerName: "failed-or-rolled-back", triggerTargetArn: topic.arn, triggerEvents: ["DeploymentFailure", "DeploymentRollback", "DeploymentStop"] },
       ],
+      // CreateDeploymentGroup checks that the role may manage the service.
+      dependsOn: [rolePolicy],
     });
     this.applicationName = app.name;
     this.deploymentGroupName = group.deploymentGroupName;

@@ -8,6 +8,8 @@ export interface ContainerRepositoriesProps {
   names: Record<ContainerName, string>;
   /** Images kept per repository; older ones expire. Default: 30. */
   keepImages?: number;
+  /** Let destroy delete repositories that still hold images. */
+  forceDelete?: boolean;
 }
 
 /**
@@ -26,6 +28,7 @@ export class ContainerRepositories extends Construct {
         imageTagMutability: "IMMUTABLE",
         imageScanningConfiguration: { scanOnPush: true },
         encryptionConfiguration: [{ encryptionType: "AES256" }],
+        forceDelete: props.forceDelete || undefined,
       });
       new EcrLifecyclePolicy(this, `${name}-lifecycle`, {
         repository: repo.name,

@@ -28,7 +28,7 @@ export class FlowLogs extends Construct {
       assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com", props.accountId),
       permissionsBoundary: props.permissionsBoundary,
     });
-    new IamRolePolicy(this, "write-logs", {
+    const writeLogs = new IamRolePolicy(this, "write-logs", {
       role: role.id,
       name: "write-flow-logs",
       // AWS's documented policy for flow logs to CloudWatch Logs, scoped to this log group where IAM allows.
@@ -46,6 +46,8 @@ export class FlowLogs extends Construct {
       iamRoleArn: role.arn,
       // One-minute aggregation: records arrive in time to debug an incident.
       maxAggregationInterval: 60,
+      // AWS checks at creation that the role may deliver to the log group.
+      dependsOn: [writeLogs],
     });
   }
 }

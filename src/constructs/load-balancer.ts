@@ -49,6 +49,8 @@ export class LoadBalancer extends Construct {
   readonly green: LbTargetGroup;
   readonly productionListenerArn: string;
   readonly testListenerArn: string;
+  /** The rules that attach the target groups to the load balancer: AWS refuses a service before them. */
+  readonly forwardRules: LbListenerRule[] = [];
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
@@ -131,7 +133,7 @@ export class LoadBalancer extends Construct {
         certificateArn: props.certificateArn,
         defaultAction: [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not found" } }],
       });
-      new LbListenerRule(this, `${id}-forward`, {
+      const rule = new LbListenerRule(this, `${id}-forward`, {
         listenerArn: listener.arn,
         priority: 100,
         condition: [{ hostHeader: { values: props.hostnames } }],
@@ -139,6 +141,7 @@ export class LoadBalancer extends Construct {
         // CodeDeploy moves this rule between the blue and green groups.
         lifecycle: { ignoreChanges: ["action"] },
       });
+      this.forwardRules.push(rule);
       return listener;
     };
     this.productionListenerArn = httpsListener("https", 443).arn;

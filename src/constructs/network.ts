@@ -1,4 +1,4 @@
-import { Fn, TerraformOutput } from "cdktf";
+import { Fn, ITerraformDependable, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
@@ -38,6 +38,8 @@ export class Network extends Construct {
   readonly dualStack: boolean;
   readonly publicSubnetIds: string[];
   readonly privateSubnetIds: string[];
+  /** The private subnets' routes out through NAT: tasks started before them cannot pull their images. */
+  readonly privateRoutes: ITerraformDependable[] = [];
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -115,12 +117,13 @@ export class Network extends Construct {
     privateSubnets.forEach((s, i) => {
       const key = zoneKey(plan.subnets[i].availabilityZone);
       const routes = new RouteTable(this, `private-routes-${key}`, { vpcId: this.vpcId, tags: name(`private-${key}`) });
-      new Route(this, `private-internet-${key}`, {
+      const route = new Route(this, `private-internet-${key}`, {
         routeTableId: routes.id,
         destinationCidrBlock: "0.0.0.0/0",
         natGatewayId: natGatewayIds[natGatewayIds.length === 1 ? 0 : i],
       });
-      new RouteTableAssociation(this, `private-routes-${key}-association`, { subnetId: s.id, routeTableId: routes.id });
+      const association = new RouteTableAssociation(this, `private-routes-${key}-association`, { subnetId: s.id, routeTableId: routes.id });
+      this.privateRoutes.push(route, association);
     });
 
     if (plan.flowLogs) {

@@ -23,6 +23,8 @@ export interface WebTaskDefinitionProps {
   region: string;
   accountId: string;
   permissionsBoundary?: string;
+  /** destroy deregisters the revision instead of keeping it for rollbacks. */
+  disposable?: boolean;
 }
 
 /**
@@ -37,6 +39,8 @@ export class WebTaskDefinition extends Construct {
   readonly taskRoleArn: string;
   readonly taskRoleName: string;
   readonly executionRoleArn: string;
+  /** ECS starts no task before the execution role may pull images and read secrets. */
+  readonly executionPolicy: IamRolePolicy;
 
   constructor(scope: Construct, id: string, props: WebTaskDefinitionProps) {
     super(scope, id);
@@ -63,7 +67,7 @@ export class WebTaskDefinition extends Construct {
     const parameters = secretArns.filter((arn) => arn.includes(":ssm:"));
     if (secrets.length > 0) statements.push({ Sid: "ReadSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secrets });
     if (parameters.length > 0) statements.push({ Sid: "ReadParameters", Effect: "Allow", Action: "ssm:GetParameters", Resource: parameters });
-    new IamRolePolicy(this, "execution-policy", { role: executionRole.id, name: "start-task", policy: policyDocument(...statements) });
+    this.executionPolicy = new IamRolePolicy(this, "execution-policy", { role: executionRole.id, name: "start-task", policy: policyDocument(...statements) });
 
     const taskRole = new IamRole(this, "task-role", {
       name: props.names.taskRole,
@@ -73,8 +77,8 @@ export class WebTaskDefinition extends Construct {
 
     const definition = new EcsTaskDefinition(this, "task-definition", {
       family: props.names.family,
-      // Old revisions stay registered: CodeDeploy may roll back to one.
-      skipDestroy: true,
+      // Old revisions stay registered: CodeDeploy may roll back to one (a disposable environment keeps none).
+      skipDestroy: !props.disposable,
       requiresCompatibilities: ["FARGATE"],
       networkMode: "awsvpc",
       cpu: String(props.size.cpu),

@@ -55,6 +55,7 @@ export class WebService extends Construct {
             accountId: props.accountId,
             prefix: logs.prefix,
             expireDays: logs.expireDays,
+            forceDestroy: plan.disposable,
           })
         : undefined;
     const lb = new LoadBalancer(this, "load-balancer", {
@@ -87,7 +88,11 @@ export class WebService extends Construct {
       ipv6: network.dualStack,
     });
 
-    const repositories = new ContainerRepositories(this, "repositories", { names: names.repositories, keepImages: plan.keepImages });
+    const repositories = new ContainerRepositories(this, "repositories", {
+      names: names.repositories,
+      keepImages: plan.keepImages,
+      forceDelete: plan.disposable,
+    });
     const imageOf = (spec: ServicePlan["containers"][number]) =>
       "uri" in spec.image ? spec.image.uri : `${repositories.repositories[spec.image.repository].repositoryUrl}:${spec.image.tag}`;
     const [django, nginx] = plan.containers;
@@ -119,6 +124,7 @@ export class WebService extends Construct {
       repositoryArns: Object.values(repositories.repositories).map((r) => r.arn),
       extraEnvironment: redis?.url ? { django: { [REDIS_URL_VARIABLE]: redis.url } } : undefined,
       logRetentionDays: plan.logRetentionDays,
+      disposable: plan.disposable,
       region: props.region,
       accountId: props.accountId,
       permissionsBoundary: props.permissionsBoundary,
@@ -154,7 +160,9 @@ export class WebService extends Construct {
       desiredCount: plan.desiredCount,
       platformVersion: plan.platformVersion,
       healthCheckGracePeriodSeconds: plan.healthCheckGracePeriodSeconds,
-      dependsOn: initialImages?.pushed,
+      // AWS refuses CreateService while the target group is on no load balancer (the forward rules wait for
+      // the HTTPS listener, which waits for ACM's DNS validation); tasks need their execution policy and NAT routes.
+      dependsOn: [...lb.forwardRules, task.executionPolicy, ...network.privateRoutes, ...(initialImages?.pushed ?? [])],
       exec: exec && { kmsKeyArn: exec.kmsKeyArn, logGroupName: exec.logGroupName },
     });
 

@@ -106,6 +106,11 @@ export const awsManifestSchema = strict({
   }),
   network,
   state,
+  /**
+   * A throwaway environment: `terraform destroy` removes everything, contents included (access-log
+   * buckets force_destroy, image repositories force_delete, no load balancer deletion protection).
+   */
+  disposable: z.boolean().default(false),
   /** The web service; without it the stack holds the network only. */
   service: serviceSchema.optional(),
   /** GitHub Actions may plan, deploy and release this environment through OIDC roles. */

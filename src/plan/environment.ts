@@ -62,6 +62,9 @@ export interface GithubPlan {
 /** The URL of GitHub Actions' OIDC token issuer. */
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 
+/** The default tag of every resource of a disposable environment. */
+export const DISPOSABLE_TAG = "disposable";
+
 export interface EnvironmentPlan {
   app: string;
   environment: string;
@@ -79,6 +82,8 @@ export interface EnvironmentPlan {
   waivers: { rule: string; reason: string }[];
   /** Default tags of every resource. */
   tags: Record<string, string>;
+  /** destroy removes everything, contents included (manifest `disposable`). */
+  disposable: boolean;
 }
 
 /** A manifest that validates but cannot be planned; `path` is the key to change, in `file` if given. */
@@ -104,12 +109,14 @@ export function planEnvironment(manifest: AwsManifest): EnvironmentPlan {
     names,
     network: planNetwork(manifest),
     state: planState(manifest),
-    service: manifest.service ? planService(manifest.service, names) : undefined,
+    service: manifest.service ? planService(manifest.service, names, manifest.disposable) : undefined,
     waivers: manifest.policy.waivers,
     github: manifest.github
       ? { ...manifest.github, deployEnvironment: manifest.github.deployEnvironment ?? environment, createsOidcProvider: false }
       : undefined,
-    tags: { app, environment, "managed-by": "cdktf", ...manifest.tags },
+    // The tag marks a throwaway environment in the console, and tells the policy rules its guards are off on purpose.
+    tags: { app, environment, "managed-by": "cdktf", ...manifest.tags, ...(manifest.disposable ? { [DISPOSABLE_TAG]: "true" } : {}) },
+    disposable: manifest.disposable,
   };
 }
 

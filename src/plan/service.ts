@@ -44,6 +44,8 @@ export type RedisPlan =
 
 export interface ServicePlan {
   names: ResourceNames;
+  /** destroy removes the log bucket and image repositories with their contents. */
+  disposable: boolean;
   /** Undefined for a local environment. */
   domain?: ServiceManifest["domain"];
   healthCheckPath: string;
@@ -87,7 +89,7 @@ export const ALARM_WINDOW_MINUTES = ALARM_PERIODS + 1;
 /** The environment variable through which Django receives the Redis URL. */
 export const REDIS_URL_VARIABLE = "REDIS_URL";
 
-export function planService(service: ServiceManifest, names: ResourceNames): ServicePlan {
+export function planService(service: ServiceManifest, names: ResourceNames, disposable = false): ServicePlan {
   const split = cpuSplit(service.cpu, service.cpuSplit?.nginx);
   const discovery = { namespace: service.serviceDiscovery.namespace ?? names.namespace, name: service.serviceDiscovery.name, clients: service.serviceDiscovery.clients };
   const image = (name: ContainerName, uri?: string) => (uri ? { uri } : { repository: name, tag: service.initialImageTag });
@@ -160,7 +162,9 @@ export function planService(service: ServiceManifest, names: ResourceNames): Ser
     exec: service.exec,
     initialImages: service.initialImages,
     initialImageTag: service.initialImageTag,
-    loadBalancer: service.loadBalancer,
+    // A disposable environment drops the guards that stop `terraform destroy`.
+    loadBalancer: disposable ? { ...service.loadBalancer, deletionProtection: false } : service.loadBalancer,
+    disposable,
     autoScaling: service.autoScaling,
     redis,
     discovery,

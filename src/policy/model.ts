@@ -54,6 +54,11 @@ export function perResource(
   };
 }
 
+/** A stack of a manifest marked `disposable: true`: its provider tags every resource disposable = "true". */
+export function isDisposable(config: TerraformConfig): boolean {
+  return (config.provider?.aws ?? []).some((p: any) => p.default_tags?.some?.((d: any) => d.tags?.disposable === "true"));
+}
+
 /** A JSON attribute (policy, container definitions) parsed, or undefined when it is not JSON. */
 export function parseJson(text: unknown): any {
   if (typeof text !== "string") return undefined;

@@ -1,4 +1,4 @@
-import { asArray, perResource, PolicyRule, refersTo, resources } from "../model";
+import { asArray, isDisposable, perResource, PolicyRule, refersTo, resources } from "../model";
 
 const LB = ["aws_lb", "aws_alb"];
 const LISTENER = ["aws_lb_listener", "aws_alb_listener"];
@@ -56,10 +56,11 @@ export const loadBalancerRules: PolicyRule[] = [
       id: "load-balancer-deletion-protection",
       title: "Load balancers have deletion protection",
       mirrors: ["checkov CKV_AWS_150"],
-      fix: "Keep service.loadBalancer.deletionProtection (the default), or waive this rule for a throwaway environment.",
+      fix: "Keep service.loadBalancer.deletionProtection (the default), or mark a throwaway environment `disposable: true`.",
     },
     LB,
-    (lb) => (lb.enable_deletion_protection === true ? undefined : "deletion protection is off"),
+    (lb, _address, config) =>
+      lb.enable_deletion_protection === true || isDisposable(config) ? undefined : "deletion protection is off",
   ),
   perResource(
     {
@@ -111,4 +112,32 @@ export const loadBalancerRules: PolicyRule[] = [
     ["aws_acm_certificate"],
     (c) => (c.lifecycle?.create_before_destroy === true ? undefined : "a replacement would remove the listener's certificate first"),
   ),
+  perResource(
+    {
+      id: "ecs-service-waits-for-forwarding",
+      title: "Load-balanced ECS services depend on a listener or rule that forwards to their target groups",
+      mirrors: [],
+      fix: "Add the listener rule (or listener) that forwards to the target group to the service's depends_on: AWS refuses CreateService while the group is on no load balancer.",
+    },
+    ["aws_ecs_service"],
+    (service, _address, config) => {
+      const forwarders = asArray(service.depends_on)
+        .map((address: string) => [address, config.resource?.[address.split(".")[0]]?.[address.split(".").slice(1).join(".")]])
+        .filter(([address, body]) => body && /^aws_(a?lb_listener|a?lb_listener_rule)\./.test(address));
+      const missing = asArray(service.load_balancer)
+        .map((lb: any) => String(lb.target_group_arn ?? "").match(/\$\{(aws_a?lb_target_group\.[^.}]+)\./)?.[1])
+        .filter((group): group is string => !!group)
+        .filter((group) => !forwarders.some(([, body]) => forwardsTo(body, group)));
+      return missing.length > 0 ? `nothing in depends_on forwards to ${missing.join(", ")}: a race AWS can refuse` : undefined;
+    },
+  ),
 ];
+
+/** Whether a listener or listener rule forwards to the target group at `group` (an address). */
+function forwardsTo(body: any, group: string): boolean {
+  return [...asArray(body.action), ...asArray(body.default_action)].some(
+    (a: any) =>
+      a.type === "forward" &&
+      (refersTo(a.target_group_arn, group) || asArray(a.forward).some((f: any) => asArray(f.target_group).some((t: any) => refersTo(t.arn, group)))),
+  );
+}
