@@ -7,16 +7,13 @@ import { execFileSync } from "child_process";
 import { mkdirSync, writeFileSync } from "fs";
 import { join } from "path";
 import { stringify } from "yaml";
-import { loadEnvironment, loadEnvironments, ManifestError } from "../../src/manifest/load";
+import { loadEnvironment, loadEnvironments } from "../../src/manifest/load";
 import { tempDir } from "../support/app";
+import { errorOf, stagingManifest } from "../support/manifests";
 
 function staging(): any {
   return {
-    app: "shop",
-    environment: "staging",
-    aws: { region: "ap-northeast-2", accountId: "123456789012", availabilityZones: ["ap-northeast-2a", "ap-northeast-2c"] },
-    network: { type: "new", cidr: "10.20.0.0/16" },
-    state: { backend: "s3", bucket: "shop-tfstate" },
+    ...stagingManifest(),
     service: {
       domain: { hostedZoneId: "Z0123456789ABC", zoneName: "shop.example", hostnames: ["shop.example"] },
       redis: { mode: "create" },
@@ -24,15 +21,6 @@ function staging(): any {
   };
 }
 
-function errorOf(load: () => unknown): string {
-  try {
-    load();
-  } catch (e) {
-    if (e instanceof ManifestError) return e.message;
-    throw e;
-  }
-  throw new Error("expected a ManifestError");
-}
 
 function problem(mutate: (m: any) => void): string {
   const manifest = staging();

@@ -5,18 +5,10 @@
 import { mkdirSync, writeFileSync } from "fs";
 import { join } from "path";
 import { stringify } from "yaml";
-import { loadEnvironment, loadEnvironments, loadProject, ManifestError } from "../../src/manifest/load";
+import { loadEnvironment, loadEnvironments, loadProject } from "../../src/manifest/load";
 import { tempDir } from "../support/app";
+import { errorOf, stagingManifest } from "../support/manifests";
 
-function stagingManifest(): any {
-  return {
-    app: "shop",
-    environment: "staging",
-    aws: { region: "ap-northeast-2", accountId: "123456789012", availabilityZones: ["ap-northeast-2a", "ap-northeast-2c"] },
-    network: { type: "new", cidr: "10.20.0.0/16" },
-    state: { backend: "s3", bucket: "shop-tfstate" },
-  };
-}
 
 function existingVpcManifest(): any {
   return {
@@ -38,15 +30,6 @@ function manifestFile(content: unknown, name = "staging", dir = tempDir()): stri
   return file;
 }
 
-function errorOf(load: () => unknown): string {
-  try {
-    load();
-  } catch (e) {
-    if (e instanceof ManifestError) return e.message;
-    throw e;
-  }
-  throw new Error("expected a ManifestError");
-}
 
 function problem(mutate: (m: any) => void, base = stagingManifest()): string {
   mutate(base);

@@ -72,20 +72,26 @@ describe("release settings", () => {
   });
 });
 
+/** Runs the CLI on the fixture environments, capturing what it prints on one console stream. */
+function onFixtures(stream: "log" | "error", run: () => number): { code: number; lines: string[] } {
+  const lines: string[] = [];
+  const spy = jest.spyOn(console, stream).mockImplementation((...args: unknown[]) => void lines.push(String(args[0])));
+  const previous = process.env.ENVIRONMENTS_DIR;
+  process.env.ENVIRONMENTS_DIR = FIXTURE_ENVIRONMENTS;
+  try {
+    return { code: run(), lines };
+  } finally {
+    spy.mockRestore();
+    if (previous === undefined) delete process.env.ENVIRONMENTS_DIR;
+    else process.env.ENVIRONMENTS_DIR = previous;
+  }
+}
+
 describe("npm run release-config", () => {
   it("names the known environments when asked for another", () => {
     const { releaseCli } = require("../../src/release/cli");
-    const errors: string[] = [];
-    const spy = jest.spyOn(console, "error").mockImplementation((m: string) => errors.push(m));
-    const previous = process.env.ENVIRONMENTS_DIR;
-    process.env.ENVIRONMENTS_DIR = FIXTURE_ENVIRONMENTS;
-    try {
-      expect(releaseCli(["prod", join(require("os").tmpdir(), "unused")])).toBe(1);
-    } finally {
-      spy.mockRestore();
-      if (previous === undefined) delete process.env.ENVIRONMENTS_DIR;
-      else process.env.ENVIRONMENTS_DIR = previous;
-    }
+    const { code, lines: errors } = onFixtures("error", () => releaseCli(["prod", join(require("os").tmpdir(), "unused")]));
+    expect(code).toBe(1);
     expect(errors).toEqual(["prod: no such environment; expected one of: local, production, staging"]);
   });
 });
@@ -106,17 +112,8 @@ describe("releaseOrder: the workflows' environment list, from the manifests", ()
 
   it("is what npm run release-config -- --matrix prints for the fixtures", () => {
     const { releaseCli } = require("../../src/release/cli");
-    const lines: string[] = [];
-    const spy = jest.spyOn(console, "log").mockImplementation((m: string) => lines.push(m));
-    const previous = process.env.ENVIRONMENTS_DIR;
-    process.env.ENVIRONMENTS_DIR = FIXTURE_ENVIRONMENTS;
-    try {
-      expect(releaseCli(["--matrix"])).toBe(0);
-    } finally {
-      spy.mockRestore();
-      if (previous === undefined) delete process.env.ENVIRONMENTS_DIR;
-      else process.env.ENVIRONMENTS_DIR = previous;
-    }
+    const { code, lines } = onFixtures("log", () => releaseCli(["--matrix"]));
+    expect(code).toBe(0);
     expect(JSON.parse(lines[0])).toEqual({
       include: [
         { environment: "staging", deployEnvironment: "staging" },
