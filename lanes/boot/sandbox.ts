@@ -81,6 +81,18 @@ export function prepareImageRoot(root: ContainerRoot): void {
   for (const dir of ["dev", "proc", ...root.hostBinds.map((d) => d.slice(1)), ...root.volumes.map(([, path]) => path.slice(1))]) {
     mkdirSync(join(root.imageRoot, dir), { recursive: true });
   }
+  // A host folder under a volume's path (a checkout under /tmp) needs its mount point inside that volume,
+  // made here with mode 0755: bwrap would make it 0700, which the container's user could not cross.
+  for (const dir of root.hostBinds) {
+    for (const [volumeDir, path] of root.volumes) {
+      if (!dir.startsWith(`${path}/`)) continue;
+      let at = volumeDir;
+      for (const part of dir.slice(path.length + 1).split("/")) {
+        at = join(at, part);
+        if (!existsSync(at)) mkdirSync(at, { mode: 0o755 });
+      }
+    }
+  }
   for (const link of ["bin", "sbin", "lib", "lib64"]) {
     const path = join(root.imageRoot, link);
     if (existsSync(`/usr/${link}`) && !isLink(path)) symlinkSync(`usr/${link}`, path);
@@ -104,10 +116,11 @@ export function bwrapArgs(root: ContainerRoot, proc: SandboxedProcess, infoFd?: 
   args.push("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", "task", "--die-with-parent");
   prepareImageRoot(root);
   args.push("--bind", root.imageRoot, "/");
+  for (const [dir, path, readOnly] of root.volumes) args.push(readOnly ? "--ro-bind" : "--bind", dir, path);
+  // Host folders after the volumes: a checkout under /tmp keeps its venv visible under the task's /tmp.
   for (const dir of root.hostBinds) args.push("--ro-bind", dir, dir);
   for (const [source, target] of root.nestedBinds) args.push("--ro-bind", source, target);
   args.push("--dev", "/dev", "--proc", "/proc");
-  for (const [dir, path, readOnly] of root.volumes) args.push(readOnly ? "--ro-bind" : "--bind", dir, path);
   if (root.readonlyRoot) args.push("--remount-ro", "/");
   args.push("--clearenv");
   for (const [k, v] of Object.entries(proc.env)) args.push("--setenv", k, v);
