@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join, relative } from "path";
 import { promisify } from "util";
 import { describeUnless, tempDir } from "../support/app";
+import { expectedStackNames } from "../support/project";
 import { terraformUnavailable } from "../support/terraform";
 
 const run = promisify(execFile);
@@ -31,7 +32,7 @@ it("synthesizes every stack into CDKTF_OUTDIR", async () => {
   const outdir = tempDir();
   const result = await app({ CDKTF_OUTDIR: outdir });
   expect(result).toMatchObject({ code: 0, stderr: "" });
-  expect(readdirSync(join(outdir, "stacks")).sort()).toEqual(["bootstrap", "local", "production", "staging"]);
+  expect(readdirSync(join(outdir, "stacks")).sort()).toEqual(expectedStackNames(FIXTURES));
 });
 
 it("stops on a bad manifest with one line, exit status 1 and nothing written", async () => {
@@ -94,7 +95,7 @@ it("fails synth on a policy finding, naming the rule, the resource and the fix, 
 it("npm run review writes one report per stack, from the JSON when asked not to plan", async () => {
   const folder = tempDir();
   const { stdout } = await run("node", ["scripts/review.js", folder, "--no-plan"], { cwd: ROOT, env: { ...process.env, ENVIRONMENTS_DIR: FIXTURES } });
-  expect(readdirSync(folder).sort()).toEqual(["bootstrap.md", "local.md", "production.md", "staging.md"]);
+  expect(readdirSync(folder).sort()).toEqual(expectedStackNames(FIXTURES).map((name) => `${name}.md`));
   expect(stdout).toContain("(from the synthesized JSON: --no-plan was given)");
   expect(readFileSync(join(folder, "production.md"), "utf8")).toContain("# Plan review: production");
 }, 60000);

@@ -45,3 +45,14 @@ export async function synthesizeProject(options: { hcl?: boolean; dir?: string }
   }
   return stacks;
 }
+
+/** The stacks the app makes for a folder of manifests: bootstrap when a state bucket is needed, then one per environment, sorted. */
+export function expectedStackNames(dir: string = FIXTURE_ENVIRONMENTS): string[] {
+  const project = loadProject(dir);
+  return [...(project.bootstrap ? ["bootstrap"] : []), ...project.environments.map((e) => e.manifest.environment)].sort();
+}
+
+/** The environments of a folder that run on Docker rather than AWS. */
+export function dockerEnvironmentNames(dir: string = FIXTURE_ENVIRONMENTS): string[] {
+  return loadProject(dir).environments.filter((e) => e.platform === "docker").map((e) => e.manifest.environment);
+}
