@@ -6,4 +6,3 @@ export interface Stack {
 export declare function outDir(): string;
 export declare function synthesizedStacks(dir?: string): Stack[];
 export declare function awsStacks(dir?: string): Stack[];
-export declare function resourcesOf(stack: Stack, type: string): [string, any][];

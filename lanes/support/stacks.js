@@ -25,9 +25,4 @@ function awsStacks(dir) {
   return synthesizedStacks(dir).filter((s) => s.json.provider?.aws && !s.json.provider?.docker);
 }
 
-/** All resources of one type in a stack, as [address, body] pairs. */
-function resourcesOf(stack, type) {
-  return Object.entries(stack.json.resource?.[type] ?? {}).map(([name, body]) => [`${type}.${name}`, body]);
-}
-
-module.exports = { outDir, synthesizedStacks, awsStacks, resourcesOf };
+module.exports = { outDir, synthesizedStacks, awsStacks };

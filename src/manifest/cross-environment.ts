@@ -50,8 +50,8 @@ function betweenTwo(env: AwsEnvironment, other: AwsEnvironment): CrossEnvironmen
   const shared = hostnames.findIndex((h) => otherHostnames.has(h.toLowerCase()));
   if (shared >= 0) return at(`service.domain.hostnames[${shared}]`, `"${hostnames[shared]}" is already environment ${name}'s; expected a hostname of this environment`, hostnames[shared]);
 
+  const otherArns = secretReferences(other.manifest).map((s) => withoutSuffix(s.arn));
   for (const { path, arn } of secretReferences(env.manifest)) {
-    const otherArns = secretReferences(other.manifest).map((s) => withoutSuffix(s.arn));
     if (otherArns.includes(withoutSuffix(arn))) return at(path, `${arn} is also environment ${name}'s secret; expected a secret of this environment`, arn);
     const segments = secretPath(arn).split("/");
     if (segments.includes(name) && !segments.includes(env.manifest.environment)) {
