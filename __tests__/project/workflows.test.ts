@@ -51,26 +51,48 @@ describe("GitHub Actions workflows", () => {
 describe("the workflows follow the manifests", () => {
   const { parse } = require("yaml");
   const { readFileSync } = require("fs");
-  const workflows = readdirSync(join(ROOT, ".github", "workflows")).filter((f) => f.endsWith(".yml")).map((f) => ({ file: f, doc: parse(readFileSync(join(ROOT, ".github", "workflows", f), "utf8")) }));
-  const jobs = workflows.flatMap(({ file, doc }) => Object.entries<any>(doc.jobs).map(([name, job]) => ({ where: `${file} ${name}`, job })));
+  const MATRIX = "${{ fromJSON(needs.environments.outputs.matrix) }}";
+  const PINNED = /uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/;
+  type Workflow = { file: string; text: string; doc: any };
+  const read = (file: string, text: string): Workflow => ({ file, text, doc: parse(text) });
+  const workflows: Workflow[] = readdirSync(join(ROOT, ".github", "workflows"))
+    .filter((f) => f.endsWith(".yml"))
+    .map((f) => read(f, readFileSync(join(ROOT, ".github", "workflows", f), "utf8")));
+  const jobsOf = (list: Workflow[]) => list.flatMap(({ file, doc }) => Object.entries<any>(doc.jobs).map(([name, job]) => ({ where: `${file} ${name}`, job })));
+
+  /** Jobs whose matrix or GitHub environment is written in the workflow instead of read from the manifests. */
+  const handWrittenEnvironments = (list: Workflow[]) =>
+    jobsOf(list).flatMap(({ where, job }) => [
+      ...(job.strategy?.matrix && job.strategy.matrix !== MATRIX ? [`${where}: matrix`] : []),
+      ...(typeof job.environment === "string" && !job.environment.startsWith("${{") ? [`${where}: environment`] : []),
+    ]);
+  /** Workflows or steps whose shell lacks pipefail. */
+  const withoutPipefail = (list: Workflow[]) => [
+    ...list.filter(({ doc }) => doc.defaults?.run?.shell !== "bash").map(({ file }) => file),
+    ...jobsOf(list).flatMap(({ where, job }) => (job.steps ?? []).filter((st: any) => st.shell && st.shell !== "bash").map(() => where)),
+  ];
+  const usesLines = (list: Workflow[]) => list.flatMap(({ file, text }) => text.split("\n").filter((l) => /^\s*-?\s*uses:/.test(l)).map((l) => `${file}: ${l.trim()}`));
+  const unpinned = (list: Workflow[]) => usesLines(list).filter((l) => !PINNED.test(l));
+
+  const broken = read(
+    "broken.yml",
+    "on: push\njobs:\n  deploy:\n    environment: production\n    strategy:\n      matrix:\n        environment: [staging, production]\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout@v4\n      - run: cdktf diff | tee plan.txt\n        shell: sh\n",
+  );
 
   it("take every environment list from release-config --matrix, never from a list kept in the workflow", () => {
-    const matrices = jobs.filter(({ job }) => job.strategy?.matrix).map(({ where, job }) => [where, job.strategy.matrix]);
-    expect(matrices.length).toBeGreaterThanOrEqual(3);
-    for (const [where, matrix] of matrices) expect([where, matrix]).toEqual([where, "${{ fromJSON(needs.environments.outputs.matrix) }}"]);
-    const literal = jobs.filter(({ job }) => typeof job.environment === "string" && !job.environment.startsWith("${{")).map(({ where }) => where);
-    expect(literal).toEqual([]);
+    expect(jobsOf(workflows).filter(({ job }) => job.strategy?.matrix).length).toBeGreaterThanOrEqual(3);
+    expect(handWrittenEnvironments(workflows)).toEqual([]);
+    expect(handWrittenEnvironments([broken])).toEqual(["broken.yml deploy: matrix", "broken.yml deploy: environment"]);
   });
 
   it("run every step's shell with pipefail, so a failing command in a pipe fails the step", () => {
-    expect(workflows.filter(({ doc }) => doc.defaults?.run?.shell !== "bash").map(({ file }) => file)).toEqual([]);
-    const overridden = jobs.flatMap(({ where, job }) => (job.steps ?? []).filter((s: any) => s.shell && s.shell !== "bash").map(() => where));
-    expect(overridden).toEqual([]);
+    expect(withoutPipefail(workflows)).toEqual([]);
+    expect(withoutPipefail([broken])).toEqual(["broken.yml", "broken.yml deploy"]);
   });
 
   it("pin every action to a commit, with its version in a comment (a tag can be moved)", () => {
-    const lines = workflows.flatMap(({ file }) => readFileSync(join(ROOT, ".github", "workflows", file), "utf8").split("\n").filter((l: string) => /^\s*-?\s*uses:/.test(l)).map((l: string) => `${file}: ${l.trim()}`));
-    expect(lines.length).toBeGreaterThan(10);
-    expect(lines.filter((l: string) => !/uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/.test(l))).toEqual([]);
+    expect(usesLines(workflows).length).toBeGreaterThan(10);
+    expect(unpinned(workflows)).toEqual([]);
+    expect(unpinned([broken])).toEqual(["broken.yml: - uses: actions/checkout@v4"]);
   });
 });
