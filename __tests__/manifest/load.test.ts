@@ -370,7 +370,7 @@ describe("local (docker) manifests", () => {
 
   it("refuse AWS keys", () => {
     const file = manifestFile({ ...local(), aws: { region: "us-east-1" } }, "local");
-    expect(errorOf(() => loadEnvironment(file))).toBe(`${file}: aws: unknown key; expected one of: platform, app, environment, docker, service`);
+    expect(errorOf(() => loadEnvironment(file))).toBe(`${file}: aws: unknown key; expected one of: platform, app, environment, docker, service, workers, scheduled, release`);
   });
 
   it("an unknown platform", () => {

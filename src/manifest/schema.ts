@@ -6,6 +6,7 @@ import { z } from "zod";
 import { awsId, cidr, dnsLabel, retentionDays, strict } from "./schema-parts";
 import { CHECKOV_ID, RULE_IDS } from "../policy";
 import { serviceSchema } from "./service-schema";
+import { backgroundSections } from "./background-schema";
 
 const flowLogs = strict({
   /** Send VPC flow logs to CloudWatch Logs. */
@@ -113,6 +114,7 @@ export const awsManifestSchema = strict({
   disposable: z.boolean().default(false),
   /** The web service; without it the stack holds the network only. */
   service: serviceSchema.optional(),
+  ...backgroundSections,
   /** GitHub Actions may plan, deploy and release this environment through OIDC roles. */
   github: strict({
     /** `owner/name`: only this repository's workflows may assume the roles. */
@@ -159,6 +161,7 @@ export const dockerManifestSchema = strict({
   }).prefault({}),
   /** The same service settings as on AWS; `domain`, the load balancer and CodeDeploy are not used. */
   service: serviceSchema.prefault({}),
+  ...backgroundSections,
 });
 
 /** `platform` defaults to aws, so AWS manifests need not say it. */

@@ -13,13 +13,13 @@ const hostname = z
   .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, { error: "expected a lowercase DNS name such as app.example.com" });
 
 /** A Secrets Manager secret or an SSM parameter, by ARN: never the secret itself. */
-const secretArn = z
+export const secretArn = z
   .string()
   .regex(/^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:\d{12}:secret:.+|ssm:[a-z0-9-]+:\d{12}:parameter\/.+)$/, {
     error: "expected the ARN of a Secrets Manager secret or an SSM parameter (arn:aws:secretsmanager:... or arn:aws:ssm:...:parameter/...)",
   });
 
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "expected an environment variable name" });
+export const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "expected an environment variable name" });
 
 const container = {
   /** An image to run instead of the one the release pipeline pushes to this stack's ECR repository. */

@@ -5,7 +5,7 @@ import type { ServiceManifest } from "./service-schema";
 import type { ManifestProblem } from "./validate";
 
 /** Environment variable names that hold secrets: those belong in `secrets`, by ARN. */
-const SECRET_LIKE = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL)/i;
+export const SECRET_LIKE = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL)/i;
 
 export function findServiceProblem(service: ServiceManifest, platform: "aws" | "docker"): ManifestProblem | undefined {
   const size = fargateSizeProblem(service.cpu, service.memory);

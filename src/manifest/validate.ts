@@ -8,6 +8,7 @@ import { nameTooLong, resourceNames } from "../plan/names";
 import { AWS_REGIONS, zoneIsInRegion } from "./regions";
 import type { AwsManifest, DockerManifest, Manifest } from "./schema";
 import { findServiceProblem } from "./validate-service";
+import { findBackgroundProblem } from "./validate-background";
 
 /** A problem with one key of a manifest. */
 export interface ManifestProblem {
@@ -19,7 +20,7 @@ export interface ManifestProblem {
 export function findProblem(manifest: Manifest): ManifestProblem | undefined {
   if (manifest.platform === "docker") return checkDocker(manifest) ?? findLimitProblem(manifest);
   const checkService = (m: AwsManifest) => (m.service ? findServiceProblem(m.service, "aws") : undefined);
-  for (const check of [checkAws, checkNetwork, checkState, checkNames, checkTags, checkService, findLimitProblem]) {
+  for (const check of [checkAws, checkNetwork, checkState, checkNames, checkTags, checkService, findBackgroundProblem, findLimitProblem]) {
     const problem = check(manifest);
     if (problem) return problem;
   }
@@ -34,7 +35,12 @@ function checkDocker(manifest: DockerManifest): ManifestProblem | undefined {
       message: "secret ARNs cannot be read by a local environment; expected the local value under docker.environment",
     };
   }
-  return findServiceProblem(manifest.service, "docker");
+  const local = [...Object.entries(manifest.workers), ...Object.entries(manifest.scheduled)].find(([, spec]) => Object.keys(spec.secrets).length > 0);
+  if (local) {
+    const at = `${local[0] in manifest.workers ? "workers" : "scheduled"}.${local[0]}.secrets`;
+    return { path: at, message: "secret ARNs cannot be read by a local environment; expected the local value under docker.environment" };
+  }
+  return findServiceProblem(manifest.service, "docker") ?? findBackgroundProblem(manifest);
 }
 
 function checkAws({ aws }: AwsManifest): ManifestProblem | undefined {

@@ -1,0 +1,69 @@
+/** Cross-key checks of the `workers`, `scheduled` and `release` sections. */
+import { fargateSizeProblem } from "../plan/fargate";
+import type { ReleaseManifest, ScheduledManifest, WorkerManifest } from "./background-schema";
+import type { ManifestProblem } from "./validate";
+import { SECRET_LIKE } from "./validate-service";
+
+export interface BackgroundSections {
+  service?: unknown;
+  workers: Record<string, WorkerManifest>;
+  scheduled: Record<string, ScheduledManifest>;
+  release: ReleaseManifest;
+}
+
+export function findBackgroundProblem(manifest: BackgroundSections): ManifestProblem | undefined {
+  const workers = Object.entries(manifest.workers);
+  const jobs = Object.entries(manifest.scheduled);
+  const first = workers[0] ? `workers.${workers[0][0]}` : jobs[0] ? `scheduled.${jobs[0][0]}` : manifest.release.tasks.length ? "release.tasks" : undefined;
+  // They run the web service's Django image with its settings: there is nothing to run without it.
+  if (first && !manifest.service) return { path: first, message: "needs the web service's Django image and settings; expected a `service` section" };
+
+  for (const [name] of jobs) {
+    if (manifest.workers[name]) return { path: `scheduled.${name}`, message: `"${name}" is also a worker's name; expected names unique across workers and scheduled jobs (they name log streams and alarms)` };
+  }
+  for (const [name, worker] of workers) {
+    const problem = checkSize(`workers.${name}`, worker) ?? checkSettings(`workers.${name}`, worker);
+    if (problem) return problem;
+    const scaling = worker.autoScaling;
+    if (!scaling) continue;
+    const at = `workers.${name}.autoScaling`;
+    if (scaling.minCapacity > scaling.maxCapacity) {
+      return { path: `${at}.minCapacity`, message: `${scaling.minCapacity} is above maxCapacity ${scaling.maxCapacity}; expected minCapacity <= maxCapacity` };
+    }
+    if (worker.desiredCount < scaling.minCapacity || worker.desiredCount > scaling.maxCapacity) {
+      return { path: `workers.${name}.desiredCount`, message: `${worker.desiredCount} is outside autoScaling's ${scaling.minCapacity}..${scaling.maxCapacity}; expected a count within it` };
+    }
+    if (!scaling.cpuTargetPercent && !scaling.memoryTargetPercent && !scaling.queue) {
+      return { path: at, message: "has no policy (cpuTargetPercent and memoryTargetPercent are 0, no queue); expected at least one, or no autoScaling" };
+    }
+    const low = (["cpuTargetPercent", "memoryTargetPercent"] as const).find((k) => scaling[k] > 0 && scaling[k] < 10);
+    if (low) return { path: `${at}.${low}`, message: `${scaling[low]} would keep adding tasks; expected 0 (off) or 10 to 95` };
+  }
+  for (const [name, job] of jobs) {
+    const problem = checkSize(`scheduled.${name}`, job) ?? checkSettings(`scheduled.${name}`, job);
+    if (problem) return problem;
+    if (job.schedule.startsWith("rate(") && job.timezone !== "UTC") {
+      return { path: `scheduled.${name}.timezone`, message: "applies to cron expressions only; expected UTC (the default) with a rate expression" };
+    }
+  }
+  const tasks = manifest.release.tasks;
+  for (const [i, task] of tasks.entries()) {
+    const j = tasks.findIndex((t) => t.name === task.name);
+    if (j !== i) return { path: `release.tasks[${i}].name`, message: `"${task.name}" is also release.tasks[${j}]'s name; expected distinct names` };
+  }
+  return tasks.length ? checkSize("release", manifest.release) : undefined;
+}
+
+function checkSize(at: string, size: { cpu: number; memory: number }): ManifestProblem | undefined {
+  const problem = fargateSizeProblem(size.cpu, size.memory);
+  return problem && { path: `${at}.${problem.path}`, message: problem.message };
+}
+
+function checkSettings(at: string, spec: { environment: Record<string, string>; secrets: Record<string, string> }): ManifestProblem | undefined {
+  const secretLike = Object.keys(spec.environment).find((name) => SECRET_LIKE.test(name));
+  if (secretLike) {
+    return { path: `${at}.environment.${secretLike}`, message: `looks like a secret; expected it under ${at}.secrets as a Secrets Manager or SSM parameter ARN, never as plain text` };
+  }
+  const both = Object.keys(spec.secrets).find((name) => name in spec.environment);
+  return both ? { path: `${at}.secrets.${both}`, message: "is also set in environment; expected one of the two" } : undefined;
+}
