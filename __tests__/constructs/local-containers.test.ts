@@ -14,6 +14,7 @@ function localPlan(overrides: Partial<LocalPlan> = {}): LocalPlan {
     hostPort: 8080,
     redis: true,
     service: servicePlan({ django: {} }),
+    background: { workers: [], scheduled: [] },
     djangoEnvironment: { DJANGO_SECRET_KEY: "dev" },
     ...overrides,
   };

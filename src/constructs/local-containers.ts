@@ -12,7 +12,8 @@ import { declaredVolumes, fargateLikeTmpfs, imageBuilds } from "./app-images";
 export const LOCAL_REDIS_IMAGE = "redis:7.4.2-alpine";
 
 /** A Docker health check from the same spec the ECS task definition uses. */
-export function dockerHealthcheck(check: HealthCheck) {
+export function dockerHealthcheck(check: HealthCheck | undefined) {
+  if (!check) return undefined;
   return {
     test: check.command,
     interval: `${check.intervalSeconds}s`,
@@ -71,7 +72,7 @@ export class LocalContainers extends Construct {
       readOnly: true,
       tmpfs: Object.fromEntries(spec.scratchPaths.map((p) => [p, fargateLikeTmpfs(p, "uri" in spec.image ? [] : declaredVolumes(builds[spec.name]))])),
       init: true,
-      stopTimeout: 30,
+      stopTimeout: spec.stopTimeoutSeconds ?? 30,
       restart: "unless-stopped",
     });
     const djangoContainer = new Container(this, "django", {
@@ -80,7 +81,7 @@ export class LocalContainers extends Construct {
       env: envList({ ...django.environment, ...extraEnvironment }),
       networksAdvanced: [{ name: network.name, aliases: ["django"] }],
       // nginx shares this container's network namespace, so its port is published here.
-      ports: [{ internal: nginx.port, external: plan.hostPort, ip: "127.0.0.1" }],
+      ports: [{ internal: nginx.port!, external: plan.hostPort, ip: "127.0.0.1" }],
       // Terraform waits until Django is healthy before it starts nginx (as dependsOn HEALTHY does on ECS).
       wait: true,
       waitTimeout: 120,

@@ -34,25 +34,29 @@ export function containerDefinitions(containers: ContainerSpec[], runtime: Conta
     essential: true,
     ...(c.command ? { command: c.command } : {}),
     ...(c.cpu !== undefined ? { cpu: c.cpu } : {}),
-    portMappings: [{ containerPort: c.port, hostPort: c.port, protocol: "tcp" }],
+    portMappings: c.port === undefined ? [] : [{ containerPort: c.port, hostPort: c.port, protocol: "tcp" }],
     environment: sortedPairs({ ...c.environment, ...runtime.extraEnvironment?.[c.name] }, "value"),
     secrets: sortedPairs(c.secrets, "valueFrom"),
-    healthCheck: {
-      command: c.healthCheck.command,
-      interval: c.healthCheck.intervalSeconds,
-      timeout: c.healthCheck.timeoutSeconds,
-      retries: c.healthCheck.retries,
-      startPeriod: c.healthCheck.startPeriodSeconds,
-    },
+    ...(c.healthCheck
+      ? {
+          healthCheck: {
+            command: c.healthCheck.command,
+            interval: c.healthCheck.intervalSeconds,
+            timeout: c.healthCheck.timeoutSeconds,
+            retries: c.healthCheck.retries,
+            startPeriod: c.healthCheck.startPeriodSeconds,
+          },
+        }
+      : {}),
     dependsOn: c.startsAfterHealthy.map((name) => ({ containerName: name, condition: "HEALTHY" })),
     readonlyRootFilesystem: true,
     mountPoints: c.scratchPaths.map((path) => ({ sourceVolume: scratchVolumeName(c.name, path), containerPath: path, readOnly: false })),
     // An init process reaps zombies and forwards SIGTERM, so gunicorn and nginx shut down gracefully.
     linuxParameters: { initProcessEnabled: true },
-    stopTimeout: 30,
+    stopTimeout: c.stopTimeoutSeconds ?? 30,
     logConfiguration: {
       logDriver: "awslogs",
-      options: { "awslogs-group": runtime.logGroup, "awslogs-region": runtime.region, "awslogs-stream-prefix": c.name },
+      options: { "awslogs-group": runtime.logGroup, "awslogs-region": runtime.region, "awslogs-stream-prefix": c.logStreamPrefix ?? c.name },
     },
   }));
 }

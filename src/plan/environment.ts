@@ -5,6 +5,7 @@
 import type { AwsManifest } from "../manifest/schema";
 import { resourceNames, ResourceNames } from "./names";
 import { planService, ServicePlan } from "./service";
+import { BackgroundPlan, planBackground } from "./background";
 import { PlannedSubnet, planSubnets, SubnetPlanError } from "./subnets";
 
 export type VpcPlan =
@@ -76,6 +77,8 @@ export interface EnvironmentPlan {
   state: StatePlan;
   /** Undefined when the manifest has no `service`. */
   service?: ServicePlan;
+  /** Workers, scheduled jobs and release tasks beside the web service. */
+  background: BackgroundPlan;
   /** GitHub Actions access; undefined without a `github` section. */
   github?: GithubPlan;
   /** Policy rules waived here, with their reasons. */
@@ -100,6 +103,7 @@ export class PlanError extends Error {
 export function planEnvironment(manifest: AwsManifest): EnvironmentPlan {
   const { app, environment, aws } = manifest;
   const names = resourceNames(app, environment);
+  const service = manifest.service ? planService(manifest.service, names, manifest.disposable) : undefined;
   return {
     app,
     environment,
@@ -109,7 +113,8 @@ export function planEnvironment(manifest: AwsManifest): EnvironmentPlan {
     names,
     network: planNetwork(manifest),
     state: planState(manifest),
-    service: manifest.service ? planService(manifest.service, names, manifest.disposable) : undefined,
+    service,
+    background: planBackground(manifest, service),
     waivers: manifest.policy.waivers,
     github: manifest.github
       ? { ...manifest.github, deployEnvironment: manifest.github.deployEnvironment ?? environment, createsOidcProvider: false }

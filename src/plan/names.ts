@@ -42,6 +42,11 @@ export function resourceNames(app: string, environment: string) {
     githubPlanRole: `${prefix}-github-plan`,
     githubDeployRole: `${prefix}-github-deploy`,
     githubReleaseRole: `${prefix}-github-release`,
+    /** Workers, scheduled jobs and release tasks (src/plan/background.ts). */
+    worker: (name: string) => `${prefix}-worker-${name}`,
+    job: (name: string) => `${prefix}-job-${name}`,
+    releaseFamily: `${prefix}-release`,
+    schedulerRole: `${prefix}-scheduler`,
     /** The Cloud Map namespace's default name. */
     namespace: `${environment}.${app}.internal`,
   };

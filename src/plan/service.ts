@@ -23,12 +23,18 @@ export interface ContainerSpec {
   name: ContainerName;
   /** This stack's ECR repository at a tag, or a fixed image. */
   image: { repository: ContainerName; tag: string } | { uri: string };
-  port: number;
+  /** The port it serves on; none for a worker or a job. */
+  port?: number;
   command?: string[];
   environment: Record<string, string>;
   /** Variable name -> secret ARN, resolved by ECS at start. */
   secrets: Record<string, string>;
-  healthCheck: HealthCheck;
+  /** None: ECS judges the container by its process alone. */
+  healthCheck?: HealthCheck;
+  /** Seconds between the stop signal and SIGKILL; 30 by default. */
+  stopTimeoutSeconds?: number;
+  /** The log stream prefix; the container's name by default. */
+  logStreamPrefix?: string;
   /** Containers that must be healthy before this one starts. */
   startsAfterHealthy: ContainerName[];
   /** CPU units reserved for the container; undefined shares the task's CPU. */

@@ -51,7 +51,7 @@ export function releaseConfig(plan: EnvironmentPlan): ReleaseConfig {
     cluster: names.cluster,
     service: names.service,
     taskFamily: names.taskFamily,
-    containers: Object.fromEntries(service.containers.map((c) => [c.name, c.port])),
+    containers: Object.fromEntries(service.containers.map((c) => [c.name, c.port!])),
     codeDeploy: { application: names.codeDeployApp, deploymentGroup: names.deploymentGroup },
     roles: plan.github
       ? { plan: role(names.githubPlanRole), deploy: role(names.githubDeployRole), release: role(names.githubReleaseRole) }
