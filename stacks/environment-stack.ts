@@ -8,6 +8,8 @@ import { configureStateBackend } from "../src/constructs/state-backend";
 import { GithubAccess } from "../src/constructs/github-access";
 import { PermissionsBoundary } from "../src/constructs/permissions-boundary";
 import { WebService } from "../src/constructs/web-service";
+import { BackgroundServices } from "../src/constructs/background-services";
+import { backgroundSecretArns } from "../src/plan/background";
 import { resourceNames } from "../src/plan/names";
 import type { EnvironmentPlan } from "../src/plan/environment";
 import { ProjectStack } from "./project-stack";
@@ -45,8 +47,22 @@ export class EnvironmentStack extends ProjectStack {
           region: plan.region,
           accountId: plan.accountId,
           permissionsBoundary: boundary.arn,
+          extraSecretArns: backgroundSecretArns(plan.background),
         })
       : undefined;
+    if (web && plan.service) {
+      new BackgroundServices(this, "background", {
+        plan: plan.background,
+        web: web.shared,
+        vpcId: this.network.vpcId,
+        subnetIds: this.network.privateSubnetIds,
+        platformVersion: plan.service.platformVersion,
+        accountId: plan.accountId,
+        region: plan.region,
+        permissionsBoundary: boundary.arn,
+        webClients: plan.service.discovery.clientTasks,
+      });
+    }
     if (plan.github) {
       const names = plan.names;
       // One per account (src/plan/github-oidc.ts): created here, read here when it exists already (a plan
@@ -80,6 +96,8 @@ export class EnvironmentStack extends ProjectStack {
           codeDeploy: { application: names.codeDeployApp, deploymentGroup: names.deploymentGroup },
           cluster: names.cluster,
           service: names.service,
+          workerServices: plan.background.workers.map((w) => w.serviceName),
+          releaseTaskFamily: plan.background.release?.family,
         },
       });
     }

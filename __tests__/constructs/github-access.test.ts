@@ -59,7 +59,7 @@ describe("GithubAccess", () => {
   it("gives the release role only what a release does", () => {
     const policy = JSON.parse(resourcesOf(json, "aws_iam_role_policy")["github_release-policy"].policy);
     const sids = policy.Statement.map((s: any) => s.Sid);
-    expect(sids).toEqual(["EcrLogin", "PushImages", "TaskDefinitions", "Service", "PassTaskRoles", "Deploy", "DeploymentConfig", "PullImagesToPromote"]);
+    expect(sids).toEqual(["EcrLogin", "PushImages", "TaskDefinitions", "TagTaskDefinitions", "Service", "PassTaskRoles", "Deploy", "DeploymentConfig", "PullImagesToPromote"]);
     const star = policy.Statement.filter((s: any) => s.Resource === "*").map((s: any) => s.Sid);
     expect(star).toEqual(["EcrLogin", "TaskDefinitions"]);
     expect(policy.Statement.find((s: any) => s.Sid === "PassTaskRoles").Condition).toEqual({
@@ -90,5 +90,19 @@ describe("GithubAccess", () => {
 
   it("outputs the role ARNs for the workflows", () => {
     expect(Object.keys(json.output).sort()).toEqual(["github_deploy_role_arn", "github_plan_role_arn", "github_release_role_arn"]);
+  });
+
+  it("lets a release roll its workers and run its release tasks, and nothing else of the kind", () => {
+    const withWorkers = synth({ release: { ...props.release!, workerServices: ["shop-prod-worker-celery"], releaseTaskFamily: "shop-prod-release" } });
+    const statements = JSON.parse(resourcesOf(withWorkers, "aws_iam_role_policy")["github_release-policy"].policy).Statement;
+    const sid = (id: string) => statements.find((s: any) => s.Sid === id);
+    expect(sid("Service").Resource).toEqual(["arn:aws:ecs:ap-northeast-2:123456789012:service/shop-prod/shop-prod-web", "arn:aws:ecs:ap-northeast-2:123456789012:service/shop-prod/shop-prod-worker-celery"]);
+    expect(sid("RollWorkers")).toMatchObject({ Action: "ecs:UpdateService", Resource: ["arn:aws:ecs:ap-northeast-2:123456789012:service/shop-prod/shop-prod-worker-celery"] });
+    expect(sid("RunReleaseTasks")).toMatchObject({
+      Action: "ecs:RunTask",
+      Resource: "arn:aws:ecs:ap-northeast-2:123456789012:task-definition/shop-prod-release:*",
+      Condition: { ArnEquals: { "ecs:cluster": "arn:aws:ecs:ap-northeast-2:123456789012:cluster/shop-prod" } },
+    });
+    expect(sid("WatchReleaseTasks").Resource).toBe("arn:aws:ecs:ap-northeast-2:123456789012:task/shop-prod/*");
   });
 });

@@ -297,11 +297,20 @@ describe("WebService", () => {
     it("tells people: alarms and failed, stopped or rolled-back deployments go to an encrypted SNS topic with the manifest's subscribers", () => {
       const notified = synth({ deployment: { alarms: { notify: ["oncall@shop.example"] } } });
       const topic = one(notified, "aws_sns_topic");
-      expect(topic.kms_master_key_id).toBe("alias/aws/sns");
+      // A key of its own: alias/aws/sns lets no AWS service (CloudWatch, EventBridge) publish to the topic.
+      expect(topic.kms_master_key_id).toBe("${aws_kms_key.web_notifications_key.arn}");
+      const keyPolicy = JSON.parse(resourcesOf(notified, "aws_kms_key")["web_notifications_key"].policy);
+      expect(keyPolicy.Statement.find((s: any) => s.Sid === "ServicesPublish")).toMatchObject({
+        Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+      });
+      const topicPolicy = JSON.parse(one(notified, "aws_sns_topic_policy").policy);
+      expect(topicPolicy.Statement.find((s: any) => s.Sid === "ServicesPublish")).toMatchObject({ Action: "sns:Publish", Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] } });
       expect(one(notified, "aws_sns_topic_subscription")).toMatchObject({ protocol: "email", endpoint: "oncall@shop.example" });
-      for (const alarm of Object.values<any>(resourcesOf(notified, "aws_cloudwatch_metric_alarm"))) expect(alarm.alarm_actions).toEqual(["${aws_sns_topic.web_deployment_notifications.arn}"]);
+      for (const alarm of Object.values<any>(resourcesOf(notified, "aws_cloudwatch_metric_alarm"))) expect(alarm.alarm_actions).toEqual(["${aws_sns_topic.web_notifications_topic.arn}"]);
       expect(one(notified, "aws_codedeploy_deployment_group").trigger_configuration).toEqual([
-        { trigger_name: "failed-or-rolled-back", trigger_target_arn: "${aws_sns_topic.web_deployment_notifications.arn}", trigger_events: ["DeploymentFailure", "DeploymentRollback", "DeploymentStop"] },
+        { trigger_name: "failed-or-rolled-back", trigger_target_arn: "${aws_sns_topic.web_notifications_topic.arn}", trigger_events: ["DeploymentFailure", "DeploymentRollback", "DeploymentStop"] },
       ]);
     });
 
@@ -371,13 +380,13 @@ describe("WebService", () => {
 
     it("is off unless the manifest turns it on", () => {
       expect(one(json, "aws_ecs_service").enable_execute_command).toBe(false);
-      expect(resourcesOf(json, "aws_kms_key")).toEqual({});
+      expect(Object.keys(resourcesOf(json, "aws_kms_key"))).toEqual(["web_notifications_key"]);
     });
 
     it("encrypts sessions and their log with a rotated key of its own, and logs every session", () => {
       expect(one(withExec, "aws_ecs_service").enable_execute_command).toBe(true);
-      expect(one(withExec, "aws_kms_key").enable_key_rotation).toBe(true);
-      expect(one(withExec, "aws_kms_alias").name).toBe("alias/shop-prod-ecs-exec");
+      expect(resourcesOf(withExec, "aws_kms_key")["web_exec_key"].enable_key_rotation).toBe(true);
+      expect(resourcesOf(withExec, "aws_kms_alias")["web_exec_alias"].name).toBe("alias/shop-prod-ecs-exec");
       const sessionLog = Object.values<any>(resourcesOf(withExec, "aws_cloudwatch_log_group")).find((g) => g.name === "/ecs/shop-prod/exec");
       expect(sessionLog.kms_key_id).toBe("${aws_kms_key.web_exec_key.arn}");
       expect(one(withExec, "aws_ecs_cluster").configuration.execute_command_configuration).toEqual({

@@ -87,4 +87,18 @@ describe("each GitHub role can make its workflow's calls", () => {
     );
     expect(found).toContainEqual(expect.stringContaining('names a placeholder the check does not know: x.yml j "s": {servcie}'));
   });
+
+  it("a release role that may not run the release tasks, nor roll a worker", async () => {
+    const [s] = withRole("release");
+    const found = (
+      await checkIam(
+        edit(s.name, "aws_iam_role_policy.github_release-policy", (doc) => (doc.Statement = doc.Statement.filter((x: any) => x.Sid !== "RunReleaseTasks" && x.Sid !== "RollWorkers"))),
+        listed,
+      )
+    ).map(describeIamFinding);
+    expect(found).toContainEqual(
+      expect.stringMatching(/iam-reachable aws_iam_role\.github_release-role \([^)]+\) cannot ecs:RunTask on arn:aws:ecs:[^ ]+:task-definition\/[a-z-]+-release:1 \(release\.yml job release, step "Run the release tasks with the new image, before any traffic moves": .+\): no identity statement allows the action$/),
+    );
+    expect(found).toContainEqual(expect.stringMatching(/cannot ecs:UpdateService on arn:aws:ecs:[^ ]+:service\/[a-z-]+\/[a-z-]+-worker-[a-z-]+ \(release\.yml job release, step "Roll the workers to the new image"/));
+  });
 });

@@ -34,6 +34,17 @@ describe("release settings", () => {
         release: "arn:aws:iam::111111111111:role/inpock-production-github-release",
       },
       promoteFrom: "staging",
+      workers: [
+        { name: "celery", service: "inpock-production-worker-celery", family: "inpock-production-worker-celery" },
+        { name: "beat", service: "inpock-production-worker-beat", family: "inpock-production-worker-beat" },
+      ],
+      scheduled: [{ name: "heartbeat", family: "inpock-production-job-heartbeat" }],
+      releaseTasks: {
+        family: "inpock-production-release",
+        securityGroup: "inpock-production-release",
+        platformVersion: "1.4.0",
+        tasks: [{ name: "deploy-check", command: ["python", "manage.py", "check", "--deploy", "--fail-level", "ERROR"], timeoutMinutes: 15 }],
+      },
     });
   });
 
@@ -60,9 +71,16 @@ describe("release settings", () => {
     return synthesizeProject().then((stacks: any[]) => {
       const json = stacks.find((s) => s.name === "production").json;
       const config = releaseConfig(production());
-      expect(Object.values<any>(json.resource.aws_ecs_service)[0].name).toBe(config.service);
+      const services = Object.values<any>(json.resource.aws_ecs_service);
+      expect(services.filter((s) => s.deployment_controller.type === "CODE_DEPLOY").map((s) => s.name)).toEqual([config.service]);
+      expect(services.filter((s) => s.deployment_controller.type === "ECS").map((s) => s.name).sort()).toEqual(config.workers.map((w) => w.service).sort());
       expect(Object.values<any>(json.resource.aws_ecs_cluster)[0].name).toBe(config.cluster);
-      expect(Object.values<any>(json.resource.aws_ecs_task_definition)[0].family).toBe(config.taskFamily);
+      const families = (workload: string) => Object.values<any>(json.resource.aws_ecs_task_definition).filter((t) => t.tags.workload === workload).map((t) => t.family).sort();
+      expect(families("web")).toEqual([config.taskFamily]);
+      expect(families("worker")).toEqual(config.workers.map((w) => w.family).sort());
+      expect(families("scheduled")).toEqual(config.scheduled.map((j) => j.family));
+      expect(families("release")).toEqual([config.releaseTasks!.family]);
+      expect(Object.values<any>(json.resource.aws_security_group).map((g) => g.name)).toContain(config.releaseTasks!.securityGroup);
       expect(Object.values<any>(json.resource.aws_ecr_repository).map((r) => r.name)).toEqual(Object.values(config.repositories));
       expect(Object.values<any>(json.resource.aws_iam_role).map((r) => r.name)).toEqual(
         expect.arrayContaining(Object.values(config.roles!).map((arn) => arn.split("/")[1])),

@@ -72,11 +72,15 @@ describe("the review report", () => {
   it("draws the traffic path from the security group rules", () => {
     const diagram = architectureDiagram(stacks.find((s) => s.name === "production")!.json);
     const id = (label: string) => diagram.match(new RegExp(`(n\\d+)\\["${label}`))![1];
-    const [internet, lb, service, redis] = [id("Internet"), id("Load balancer"), id("ECS service"), id("existing sg-")];
+    const [internet, lb, service, redis] = [id("Internet"), id("Load balancer"), id("ECS service inpock-production-web"), id("existing sg-")];
     expect(diagram).toContain(`${internet} -->|443| ${lb}`);
     expect(diagram).toContain(`${lb} -->|80| ${service}`);
     expect(diagram).toContain(`${service} -->|6379| ${redis}`);
     expect(diagram).toContain(`${service} -.-> ${id("Target group inpock-production-blue")}`);
+    // Workers reach Redis through rules of their own, and nothing reaches them.
+    const worker = id("ECS service inpock-production-worker-celery");
+    expect(diagram).toContain(`${worker} -->|6379| ${redis}`);
+    expect(diagram).not.toMatch(new RegExp(`--> ${worker}\b`));
   });
 });
 

@@ -4,8 +4,6 @@ import { CodedeployApp } from "@cdktf/provider-aws/lib/codedeploy-app";
 import { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
-import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { ALARM_PERIODS } from "../plan/service";
 import { serviceTrustPolicy } from "./iam";
 
@@ -27,8 +25,9 @@ export interface BlueGreenDeploymentProps {
   terminationWaitMinutes: number;
   /** Minutes green waits on the test listener for `aws deploy continue-deployment`, then stops; 0: no wait. */
   testTrafficWaitMinutes?: number;
-  /** `notify`: email addresses subscribed to the alarms and to failed or rolled-back deployments. */
-  alarms: { enabled: boolean; http5xxPercent: number; targetResponseTimeSeconds: number; notify?: string[] };
+  alarms: { enabled: boolean; http5xxPercent: number; targetResponseTimeSeconds: number };
+  /** The environment's topic (Notifications): alarms and failed, stopped or rolled-back deployments. */
+  notificationTopicArn: string;
 }
 
 
@@ -42,7 +41,6 @@ export class BlueGreenDeployment extends Construct {
   readonly deploymentGroupName: string;
   readonly alarmNames: string[];
   readonly alarmArns: string[];
-  readonly notificationTopicArn: string;
 
   constructor(scope: Construct, id: string, props: BlueGreenDeploymentProps) {
     super(scope, id);
@@ -57,11 +55,9 @@ export class BlueGreenDeployment extends Construct {
     });
     const app = new CodedeployApp(this, "application", { name: props.names.application, computePlatform: "ECS" });
 
-    // Alarms and failed deployments reach people, not only CodeDeploy (AWS-managed key: encrypted at rest).
-    const topic = new SnsTopic(this, "notifications", { name: props.names.alarm("notifications"), kmsMasterKeyId: "alias/aws/sns" });
-    (props.alarms.notify ?? []).forEach((email, i) => new SnsTopicSubscription(this, `notify-${i}`, { topicArn: topic.arn, protocol: "email", endpoint: email }));
-    this.notificationTopicArn = topic.arn;
-    const alarms = this.alarms(props, topic.arn);
+    // Alarms and failed deployments reach people, not only CodeDeploy.
+    const topicArn = props.notificationTopicArn;
+    const alarms = this.alarms(props, topicArn);
     this.alarmNames = alarms.map((a) => a.alarmName);
     this.alarmArns = alarms.map((a) => a.arn);
     const wait = props.testTrafficWaitMinutes ?? 0;
@@ -93,7 +89,7 @@ export class BlueGreenDeployment extends Construct {
       },
       alarmConfiguration: props.alarms.enabled ? { enabled: true, alarms: this.alarmNames } : undefined,
       triggerConfiguration: [
-        { triggerName: "failed-or-rolled-back", triggerTargetArn: topic.arn, triggerEvents: ["DeploymentFailure", "DeploymentRollback", "DeploymentStop"] },
+        { triggerName: "failed-or-rolled-back", triggerTargetArn: topicArn, triggerEvents: ["DeploymentFailure", "DeploymentRollback", "DeploymentStop"] },
       ],
       // CreateDeploymentGroup checks that the role may manage the service.
       dependsOn: [rolePolicy],

@@ -34,6 +34,7 @@ export interface FargateServiceProps {
  */
 export class FargateService extends Construct {
   readonly clusterName: string;
+  readonly clusterArn: string;
   readonly serviceName: string;
   /** `service/<cluster>/<service>`, as Application Auto Scaling names it. */
   readonly scalingResourceId: string;
@@ -74,6 +75,7 @@ export class FargateService extends Construct {
       lifecycle: { ignoreChanges: ["task_definition", "load_balancer", "desired_count"] },
     });
     this.clusterName = cluster.name;
+    this.clusterArn = cluster.arn;
     this.serviceName = service.name;
     this.scalingResourceId = `service/${cluster.name}/${service.name}`;
   }

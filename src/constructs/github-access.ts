@@ -18,6 +18,10 @@ export interface ReleaseAccess {
   /** ECS cluster and service names, for describe calls while waiting for the deployment. */
   cluster: string;
   service: string;
+  /** Worker services a release rolls to the new image (update-service). Default: none. */
+  workerServices?: string[];
+  /** The release tasks' family: a release runs its tasks before traffic moves. Default: none. */
+  releaseTaskFamily?: string;
 }
 
 export interface GithubAccessProps {
@@ -304,7 +308,20 @@ function releasePolicy(accountId: string, r: ReleaseAccess): string {
     },
     // Registering and describing task definitions cannot be limited to a resource.
     { Sid: "TaskDefinitions", Effect: "Allow", Action: ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"], Resource: "*" },
-    { Sid: "Service", Effect: "Allow", Action: "ecs:DescribeServices", Resource: arn("ecs", `service/${r.cluster}/${r.service}`) },
+    // A revision keeps its tags (workload): ECS authorizes tags given at registration as TagResource.
+    {
+      Sid: "TagTaskDefinitions",
+      Effect: "Allow",
+      Action: "ecs:TagResource",
+      Resource: arn("ecs", "task-definition/*"),
+      Condition: { StringEquals: { "ecs:CreateAction": "RegisterTaskDefinition" } },
+    },
+    {
+      Sid: "Service",
+      Effect: "Allow",
+      Action: "ecs:DescribeServices",
+      Resource: [r.service, ...(r.workerServices ?? [])].map((s) => arn("ecs", `service/${r.cluster}/${s}`)),
+    },
     {
       Sid: "PassTaskRoles",
       Effect: "Allow",
@@ -323,6 +340,19 @@ function releasePolicy(accountId: string, r: ReleaseAccess): string {
     },
     { Sid: "DeploymentConfig", Effect: "Allow", Action: "codedeploy:GetDeploymentConfig", Resource: arn("codedeploy", "deploymentconfig:*") },
   ];
+  if (r.workerServices?.length) {
+    // A worker's rollout: the new revision, then the circuit breaker watches it.
+    statements.push({ Sid: "RollWorkers", Effect: "Allow", Action: "ecs:UpdateService", Resource: r.workerServices.map((s) => arn("ecs", `service/${r.cluster}/${s}`)) });
+  }
+  if (r.releaseTaskFamily) {
+    const cluster = arn("ecs", `cluster/${r.cluster}`);
+    statements.push(
+      { Sid: "RunReleaseTasks", Effect: "Allow", Action: "ecs:RunTask", Resource: arn("ecs", `task-definition/${r.releaseTaskFamily}:*`), Condition: { ArnEquals: { "ecs:cluster": cluster } } },
+      { Sid: "WatchReleaseTasks", Effect: "Allow", Action: ["ecs:DescribeTasks", "ecs:StopTask"], Resource: arn("ecs", `task/${r.cluster}/*`) },
+      // The release tasks' security group, found by name (its id exists only after apply).
+      { Sid: "FindSecurityGroup", Effect: "Allow", Action: "ec2:DescribeSecurityGroups", Resource: "*" },
+    );
+  }
   if (r.promoteFromRepositoryArns.length > 0) {
     statements.push({
       Sid: "PullImagesToPromote",

@@ -25,21 +25,19 @@ export interface RedisAccessProps {
 export class RedisAccess extends Construct {
   /** The URL Django connects to; undefined for an existing Redis (its URL is in the manifest). */
   readonly url?: string;
+  private serverSecurityGroupId!: string;
+  private readonly port: number;
 
   constructor(scope: Construct, id: string, props: RedisAccessProps) {
     super(scope, id);
     const { plan } = props;
-    const allowClient = (securityGroupId: string) =>
-      new VpcSecurityGroupIngressRule(this, "from-service", {
-        securityGroupId,
-        referencedSecurityGroupId: props.clientSecurityGroupId,
-        ipProtocol: "tcp",
-        fromPort: plan.port,
-        toPort: plan.port,
-        description: "Redis from the web service",
-      });
+    this.port = plan.port;
+    const allowService = (securityGroupId: string) => {
+      this.serverSecurityGroupId = securityGroupId;
+      this.allowClient("from-service", props.clientSecurityGroupId, "Redis from the web service");
+    };
     if (plan.mode === "existing") {
-      allowClient(plan.securityGroupId);
+      allowService(plan.securityGroupId);
       return;
     }
     const group = new SecurityGroup(this, "security-group", {
@@ -47,7 +45,7 @@ export class RedisAccess extends Construct {
       description: "Redis: only the web service may connect",
       vpcId: props.vpcId,
     });
-    allowClient(group.id);
+    allowService(group.id);
     const subnets = new ElasticacheSubnetGroup(this, "subnets", {
       name: props.names.group,
       description: "Private subnets of the web service",
@@ -71,5 +69,17 @@ export class RedisAccess extends Construct {
       snapshotRetentionLimit: 7,
     });
     this.url = `rediss://${redis.primaryEndpointAddress}:${plan.port}/0`;
+  }
+
+  /** Lets one more client in (a worker, a job): one ingress rule from its security group, on Redis's port. */
+  allowClient(id: string, clientSecurityGroupId: string, description: string): void {
+    new VpcSecurityGroupIngressRule(this, id, {
+      securityGroupId: this.serverSecurityGroupId,
+      referencedSecurityGroupId: clientSecurityGroupId,
+      ipProtocol: "tcp",
+      fromPort: this.port,
+      toPort: this.port,
+      description,
+    });
   }
 }

@@ -5,6 +5,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { containerDefinitions, scratchVolumeNames } from "../plan/containers";
 import type { ContainerName, ContainerSpec } from "../plan/service";
+import { WORKLOAD_TAG, Workload } from "../plan/background";
 import { secretPolicyResources } from "../plan/secrets";
 import { policyDocument, PolicyStatement, serviceTrustPolicy } from "./iam";
 
@@ -25,6 +26,55 @@ export interface WebTaskDefinitionProps {
   permissionsBoundary?: string;
   /** destroy deregisters the revision instead of keeping it for rollbacks. */
   disposable?: boolean;
+  /** Secrets of other tasks started with this execution role (workers, jobs): it may read them too. */
+  extraSecretArns?: string[];
+}
+
+/** What a task definition needs besides its containers: roles, log group, where it runs. */
+export interface TaskRuntime {
+  executionRoleArn: string;
+  taskRoleArn: string;
+  logGroup: string;
+  region: string;
+  /** destroy deregisters the revision instead of keeping it for rollbacks. */
+  disposable?: boolean;
+}
+
+export interface TaskDefinitionSpec {
+  family: string;
+  /** CPU units and MiB of the task. */
+  size: { cpu: number; memory: number };
+  containers: ContainerSpec[];
+  images: Partial<Record<ContainerName, string>>;
+  extraEnvironment?: Partial<Record<ContainerName, Record<string, string>>>;
+  /** What the task runs for (tag `workload`): web, worker, scheduled or release. */
+  workload: Workload;
+}
+
+/** A Fargate task definition: read-only roots, scratch volumes, logs to the runtime's group. */
+export function fargateTaskDefinition(scope: Construct, id: string, spec: TaskDefinitionSpec, runtime: TaskRuntime): EcsTaskDefinition {
+  return new EcsTaskDefinition(scope, id, {
+    family: spec.family,
+    // Old revisions stay registered: a rollback may need one (a disposable environment keeps none).
+    skipDestroy: !runtime.disposable,
+    requiresCompatibilities: ["FARGATE"],
+    networkMode: "awsvpc",
+    cpu: String(spec.size.cpu),
+    memory: String(spec.size.memory),
+    executionRoleArn: runtime.executionRoleArn,
+    taskRoleArn: runtime.taskRoleArn,
+    runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+    volume: scratchVolumeNames(spec.containers).map((name) => ({ name })),
+    containerDefinitions: JSON.stringify(
+      containerDefinitions(spec.containers, {
+        images: spec.images as Record<ContainerName, string>,
+        logGroup: runtime.logGroup,
+        region: runtime.region,
+        extraEnvironment: spec.extraEnvironment,
+      }),
+    ),
+    tags: { [WORKLOAD_TAG]: spec.workload },
+  });
 }
 
 /**
@@ -39,6 +89,8 @@ export class WebTaskDefinition extends Construct {
   readonly taskRoleArn: string;
   readonly taskRoleName: string;
   readonly executionRoleArn: string;
+  /** The roles and log group, shared by the workers, jobs and release tasks (the same code and secrets). */
+  readonly runtime: TaskRuntime;
   /** ECS starts no task before the execution role may pull images and read secrets. */
   readonly executionPolicy: IamRolePolicy;
 
@@ -51,7 +103,7 @@ export class WebTaskDefinition extends Construct {
       assumeRolePolicy: serviceTrustPolicy("ecs-tasks.amazonaws.com", props.accountId),
       permissionsBoundary: props.permissionsBoundary,
     });
-    const secretArns = props.containers.flatMap((c) => Object.values(c.secrets));
+    const secretArns = [...props.containers.flatMap((c) => Object.values(c.secrets)), ...(props.extraSecretArns ?? [])];
     const statements: PolicyStatement[] = [
       { Sid: "EcrToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
       {
@@ -64,7 +116,7 @@ export class WebTaskDefinition extends Construct {
     ];
     // IAM sees a secret's ARN with Secrets Manager's random suffix, whether or not the manifest gave it.
     const secrets = [...new Set(secretArns.filter((arn) => arn.includes(":secretsmanager:")).flatMap(secretPolicyResources))];
-    const parameters = secretArns.filter((arn) => arn.includes(":ssm:"));
+    const parameters = [...new Set(secretArns.filter((arn) => arn.includes(":ssm:")))];
     if (secrets.length > 0) statements.push({ Sid: "ReadSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secrets });
     if (parameters.length > 0) statements.push({ Sid: "ReadParameters", Effect: "Allow", Action: "ssm:GetParameters", Resource: parameters });
     this.executionPolicy = new IamRolePolicy(this, "execution-policy", { role: executionRole.id, name: "start-task", policy: policyDocument(...statements) });
@@ -75,27 +127,13 @@ export class WebTaskDefinition extends Construct {
       permissionsBoundary: props.permissionsBoundary,
     });
 
-    const definition = new EcsTaskDefinition(this, "task-definition", {
-      family: props.names.family,
-      // Old revisions stay registered: CodeDeploy may roll back to one (a disposable environment keeps none).
-      skipDestroy: !props.disposable,
-      requiresCompatibilities: ["FARGATE"],
-      networkMode: "awsvpc",
-      cpu: String(props.size.cpu),
-      memory: String(props.size.memory),
-      executionRoleArn: executionRole.arn,
-      taskRoleArn: taskRole.arn,
-      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
-      volume: scratchVolumeNames(props.containers).map((name) => ({ name })),
-      containerDefinitions: JSON.stringify(
-        containerDefinitions(props.containers, {
-          images: props.images,
-          logGroup: logGroup.name,
-          region: props.region,
-          extraEnvironment: props.extraEnvironment,
-        }),
-      ),
-    });
+    this.runtime = { executionRoleArn: executionRole.arn, taskRoleArn: taskRole.arn, logGroup: logGroup.name, region: props.region, disposable: props.disposable };
+    const definition = fargateTaskDefinition(
+      this,
+      "task-definition",
+      { family: props.names.family, size: props.size, containers: props.containers, images: props.images, extraEnvironment: props.extraEnvironment, workload: "web" },
+      this.runtime,
+    );
     this.arn = definition.arn;
     this.family = definition.family;
     this.taskRoleArn = taskRole.arn;

@@ -1,4 +1,4 @@
-import { TerraformOutput } from "cdktf";
+import { ITerraformDependable, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import type { ServicePlan } from "../plan/service";
 import { REDIS_URL_VARIABLE } from "../plan/service";
@@ -17,7 +17,8 @@ import type { Network } from "./network";
 import { RedisAccess } from "./redis";
 import { ServiceDiscovery } from "./service-discovery";
 import { ServiceSecurityGroup } from "./service-security-group";
-import { WebTaskDefinition } from "./task-definition";
+import { TaskRuntime, WebTaskDefinition } from "./task-definition";
+import { Notifications } from "./notifications";
 
 export interface WebServiceProps {
   plan: ServicePlan;
@@ -26,6 +27,25 @@ export interface WebServiceProps {
   accountId: string;
   /** The permissions boundary of the roles the service creates. */
   permissionsBoundary?: string;
+  /** Secrets of the workers and jobs, which start with the web service's execution role. Default: none. */
+  extraSecretArns?: string[];
+}
+
+/** What the workers, jobs and release tasks share with the web service (BackgroundServices). */
+export interface WebServiceShared {
+  cluster: { arn: string; name: string };
+  runtime: TaskRuntime;
+  /** Django's image as the first task definition runs it. */
+  djangoImage: string;
+  /** Environment known only at deploy time (a created Redis endpoint). */
+  extraEnvironment: Record<string, string>;
+  redis?: RedisAccess;
+  notificationTopicArn: string;
+  /** The web tasks' security group and nginx's port: a worker allowed to call the service by name gets a rule to it. */
+  serviceSecurityGroupId: string;
+  servicePort: number;
+  /** What a service must wait for before it can start tasks. */
+  startDependencies: ITerraformDependable[];
 }
 
 /**
@@ -37,6 +57,7 @@ export interface WebServiceProps {
 export class WebService extends Construct {
   /** What a release touches, for the GitHub release role. */
   readonly release: { repositoryArns: string[]; taskRoleArns: string[] };
+  readonly shared: WebServiceShared;
 
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id);
@@ -128,6 +149,7 @@ export class WebService extends Construct {
       region: props.region,
       accountId: props.accountId,
       permissionsBoundary: props.permissionsBoundary,
+      extraSecretArns: props.extraSecretArns,
     });
 
     // The service cannot start before its images exist: with initialImages: build, deploy pushes them first.
@@ -148,6 +170,7 @@ export class WebService extends Construct {
           logRetentionDays: plan.exec.logRetentionDays,
         })
       : undefined;
+    const startDependencies = [task.executionPolicy, ...network.privateRoutes, ...(initialImages?.pushed ?? [])];
     const service = new FargateService(this, "service", {
       names: { cluster: names.cluster, service: names.service },
       vpcId: network.vpcId,
@@ -162,7 +185,7 @@ export class WebService extends Construct {
       healthCheckGracePeriodSeconds: plan.healthCheckGracePeriodSeconds,
       // AWS refuses CreateService while the target group is on no load balancer (the forward rules wait for
       // the HTTPS listener, which waits for ACM's DNS validation); tasks need their execution policy and NAT routes.
-      dependsOn: [...lb.forwardRules, task.executionPolicy, ...network.privateRoutes, ...(initialImages?.pushed ?? [])],
+      dependsOn: [...lb.forwardRules, ...startDependencies],
       exec: exec && { kmsKeyArn: exec.kmsKeyArn, logGroupName: exec.logGroupName },
     });
 
@@ -173,6 +196,12 @@ export class WebService extends Construct {
       clusterName: service.clusterName,
       serviceName: service.serviceName,
       metrics,
+    });
+    const notifications = new Notifications(this, "notifications", {
+      name: names.alarm("notifications"),
+      accountId: props.accountId,
+      region: props.region,
+      emails: plan.deployment.alarms.notify,
     });
     const deployment = new BlueGreenDeployment(this, "deployment", {
       names: { application: names.codeDeployApp, deploymentGroup: names.deploymentGroup, role: names.codeDeployRole, alarm: names.alarm },
@@ -188,6 +217,7 @@ export class WebService extends Construct {
       terminationWaitMinutes: plan.deployment.terminationWaitMinutes,
       testTrafficWaitMinutes: plan.deployment.testTrafficWaitMinutes,
       alarms: plan.deployment.alarms,
+      notificationTopicArn: notifications.topicArn,
     });
 
     const dashboard = new ServiceDashboard(this, "dashboard", {
@@ -199,6 +229,17 @@ export class WebService extends Construct {
       alarmArns: deployment.alarmArns,
     });
 
+    this.shared = {
+      cluster: { arn: service.clusterArn, name: service.clusterName },
+      runtime: task.runtime,
+      djangoImage: imageOf(django),
+      extraEnvironment: redis?.url ? { [REDIS_URL_VARIABLE]: redis.url } : {},
+      redis,
+      notificationTopicArn: notifications.topicArn,
+      serviceSecurityGroupId: serviceGroup.id,
+      servicePort: plan.entrypoint.port,
+      startDependencies,
+    };
     this.release = {
       repositoryArns: Object.values(repositories.repositories).map((r) => r.arn),
       taskRoleArns: [task.taskRoleArn, task.executionRoleArn],

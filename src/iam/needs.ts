@@ -33,6 +33,9 @@ function roleOf(value: unknown): string | undefined {
   return ref?.[1];
 }
 
+/** A task id as ECS makes them. */
+const GENERATED_TASK = "0123456789abcdef0123456789abcdef";
+
 const ECR_IMAGE = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([^:@]+)/;
 
 export function needsOf(ctx: StackContext, principals: Principal[]): { needs: Need[]; trust: TrustNeed[] } {
@@ -105,6 +108,30 @@ export function needsOf(ctx: StackContext, principals: Principal[]): { needs: Ne
         if (arn) need("iam:PassRole", arn, "CodeDeploy starts the new task set with the task's roles", { "iam:PassedToService": "ecs-tasks.amazonaws.com" });
       }
     }
+  }
+
+  for (const [address, schedule] of resources(ctx.config, "aws_scheduler_schedule")) {
+    const target = schedule.target?.[0] ?? schedule.target;
+    const role = roleOf(target?.role_arn);
+    if (!role) continue;
+    service(role, "scheduler.amazonaws.com", `EventBridge Scheduler runs ${address} as it`);
+    const need = (action: string, resource: string, why: string, context?: Need["context"]) => needs.push({ principal: role, action, resource, why, context });
+    const ecs = target.ecs_parameters?.[0] ?? target.ecs_parameters;
+    const cluster = resolve(String(target.arn), ctx);
+    const family = resolve(String(ecs?.task_definition_arn), ctx);
+    // Without a revision Scheduler runs the latest one, which IAM sees with its number.
+    const revision = /:\d+$/.test(family) ? family : `${family}:7`;
+    need("ecs:RunTask", revision, "Scheduler starts the job's task", { "ecs:cluster": cluster });
+    if (ecs?.enable_ecs_managed_tags || ecs?.propagate_tags) {
+      need("ecs:TagResource", `${cluster.replace(":cluster/", ":task/")}/${GENERATED_TASK}`, "Scheduler tags the task it starts", { "ecs:CreateAction": "RunTask" });
+    }
+    const definition = Object.values(ctx.config.resource?.aws_ecs_task_definition ?? {}).find((t: any) => `arn:aws:ecs:${region}:${accountId}:task-definition/${resolve(String(t.family), ctx)}` === family.replace(/:\d+$/, ""));
+    for (const passed of [definition?.execution_role_arn, definition?.task_role_arn].map(roleOf).filter(Boolean)) {
+      const arn = principals.find((p) => p.address === passed)?.arn;
+      if (arn) need("iam:PassRole", arn, "Scheduler starts the task with the task definition's roles", { "iam:PassedToService": "ecs-tasks.amazonaws.com" });
+    }
+    const deadLetters = target.dead_letter_config?.[0]?.arn ?? target.dead_letter_config?.arn;
+    if (deadLetters) need("sqs:SendMessage", resolve(String(deadLetters), ctx), "Scheduler keeps a run it could not start");
   }
 
   for (const [address, flow] of resources(ctx.config, "aws_flow_log")) {

@@ -58,6 +58,7 @@ function resolveAttribute(type: string, name: string, attr: string, ctx: StackCo
   const { region: r, accountId: a } = ctx;
   const arn = ARNS[type]?.(own, r, a, ctx, depth);
   if (attr === "arn" && arn) return arn;
+  if (type === "aws_ecs_task_definition" && attr === "arn_without_revision") return `arn:aws:ecs:${r}:${a}:task-definition/${own("family")}`;
   if (type === "aws_ecr_repository" && attr === "repository_url") return `${a}.dkr.ecr.${r}.amazonaws.com/${own("name")}`;
   if (type === "aws_ecs_service" && attr === "id") return arn ?? `unresolved:${type}.${name}.id`;
   if (type === "aws_ecs_cluster" && attr === "id") return arn ?? `unresolved:${type}.${name}.id`;
@@ -90,6 +91,9 @@ const ARNS: Record<string, (own: Own, region: string, account: string, ctx: Stac
   aws_codedeploy_app: (own, r, a) => `arn:aws:codedeploy:${r}:${a}:application:${own("name")}`,
   aws_cloudwatch_metric_alarm: (own, r, a) => `arn:aws:cloudwatch:${r}:${a}:alarm:${own("alarm_name")}`,
   aws_secretsmanager_secret: (own, r, a) => `arn:aws:secretsmanager:${r}:${a}:secret:${own("name")}-AbC123`,
+  aws_ecs_task_definition: (own, r, a) => `arn:aws:ecs:${r}:${a}:task-definition/${own("family")}:1`,
+  aws_sqs_queue: (own, r, a) => `arn:aws:sqs:${r}:${a}:${own("name")}`,
+  aws_sns_topic: (own, r, a) => `arn:aws:sns:${r}:${a}:${own("name")}`,
   aws_ssm_parameter: (own, r, a) => `arn:aws:ssm:${r}:${a}:parameter/${(own("name") ?? "").replace(/^\//, "")}`,
 };
 

@@ -39,13 +39,20 @@ function placeholders(ctx: StackContext, principals: Principal[]): (name: string
   const app = group && resolve(String(group[1].app_name), ctx);
   const zone = resources(ctx.config, "aws_route53_record")[0];
   const boundary = first("aws_iam_policy", (p) => String(p.name).endsWith("-boundary"));
+  const controller = (a: any) => a.deployment_controller?.type ?? a.deployment_controller?.[0]?.type ?? "ECS";
+  const web = first("aws_ecs_service", (a) => controller(a) === "CODE_DEPLOY");
+  const worker = first("aws_ecs_service", (a) => controller(a) === "ECS");
+  const releaseFamily = first("aws_ecs_task_definition", (a) => a.tags?.workload === "release");
   const prefix = principals.find((p) => p.name.endsWith("-github-deploy"))?.name.replace(/-github-deploy$/, "");
   const fixed: Record<string, string | undefined> = {
     stateBucket: s3 && `arn:aws:s3:::${s3.bucket}`,
     stateObject: s3 && `arn:aws:s3:::${s3.bucket}/${s3.key}`,
     stateLock: s3 && `arn:aws:s3:::${s3.bucket}/${s3.key}.tflock`,
-    service: first("aws_ecs_service") && arn(first("aws_ecs_service")!),
+    service: web && arn(web),
+    workerService: worker && arn(worker),
     cluster: first("aws_ecs_cluster") && arn(first("aws_ecs_cluster")!),
+    task: first("aws_ecs_cluster") && `${arn(first("aws_ecs_cluster")!).replace(":cluster/", ":task/")}/0123456789abcdef0123456789abcdef`,
+    releaseTaskDefinition: releaseFamily && arn(releaseFamily),
     loadBalancer: first("aws_lb") && arn(first("aws_lb")!),
     deploymentGroup: group && `arn:aws:codedeploy:${ctx.region}:${ctx.accountId}:deploymentgroup:${app}/${resolve(String(group[1].deployment_group_name), ctx)}`,
     application: group && `arn:aws:codedeploy:${ctx.region}:${ctx.accountId}:application:${app}`,
@@ -112,7 +119,7 @@ export function workflowRequests(ctx: StackContext, principals: Principal[], ste
 }
 
 /** A step that calls AWS: the AWS CLI, docker push/pull, cdktf diff/deploy, or an aws-actions action other than login setup and rendering. */
-const AWS_RUN = /(^|\s)(aws\s+[a-z0-9-]+\s|docker\s+(push|pull)\s|(npx\s+)?cdktf\s+(diff|deploy)\s)/m;
+const AWS_RUN = /(^|\s)(aws\s+[a-z0-9-]+\s|docker\s+(push|pull)\s|(npx\s+)?cdktf\s+(diff|deploy)\s|npm\s+run\s+(--silent\s+)?release-step\s)/m;
 const LOCAL_ACTIONS = /^aws-actions\/(configure-aws-credentials|amazon-ecs-render-task-definition)@/;
 
 export interface AwsStep {

@@ -117,6 +117,8 @@ const serviceDiscovery = strict({
     )
     .max(20, { error: "expected at most 20 clients (a security group holds 60 rules)" })
     .default([]),
+  /** Workers and scheduled jobs of this manifest that may call the service by that name: one rule each. */
+  clientTasks: z.array(z.string()).max(20, { error: "expected at most 20 client tasks" }).default([]),
 }).prefault({});
 
 /** CodeDeploy's predefined ECS traffic-shifting configurations, by short name. */

@@ -5,7 +5,7 @@ import type { ManifestProblem } from "./validate";
 import { SECRET_LIKE } from "./validate-service";
 
 export interface BackgroundSections {
-  service?: unknown;
+  service?: { serviceDiscovery: { clientTasks: string[] } };
   workers: Record<string, WorkerManifest>;
   scheduled: Record<string, ScheduledManifest>;
   release: ReleaseManifest;
@@ -44,6 +44,12 @@ export function findBackgroundProblem(manifest: BackgroundSections): ManifestPro
     if (problem) return problem;
     if (job.schedule.startsWith("rate(") && job.timezone !== "UTC") {
       return { path: `scheduled.${name}.timezone`, message: "applies to cron expressions only; expected UTC (the default) with a rate expression" };
+    }
+  }
+  for (const [i, name] of (manifest.service?.serviceDiscovery.clientTasks ?? []).entries()) {
+    if (!manifest.workers[name] && !manifest.scheduled[name]) {
+      const known = [...workers, ...jobs].map(([n]) => n);
+      return { path: `service.serviceDiscovery.clientTasks[${i}]`, message: `"${name}" is no worker or scheduled job of this manifest; expected one of: ${known.join(", ") || "(none defined)"}` };
     }
   }
   const tasks = manifest.release.tasks;

@@ -118,3 +118,9 @@ export function planBackground(manifest: BackgroundSectionsManifest, service: Se
     : undefined;
   return { workers, scheduled, release };
 }
+
+/** Every secret a worker, job or release task reads (their execution role is the web service's). */
+export function backgroundSecretArns(plan: BackgroundPlan): string[] {
+  const containers = [...plan.workers, ...plan.scheduled, ...(plan.release ? [plan.release] : [])].map((t) => t.container);
+  return [...new Set(containers.flatMap((c) => Object.values(c.secrets)))];
+}

@@ -73,7 +73,7 @@ export interface ServicePlan {
   autoScaling: ServiceManifest["autoScaling"];
   redis: RedisPlan;
   /** The Cloud Map name, and the security groups allowed to call it. */
-  discovery: { namespace: string; name: string; clients: { securityGroupId: string; description: string }[] };
+  discovery: { namespace: string; name: string; clients: { securityGroupId: string; description: string }[]; clientTasks: string[] };
   deployment: {
     /** CodeDeploy deployment config name. */
     config: string;
@@ -97,7 +97,7 @@ export const REDIS_URL_VARIABLE = "REDIS_URL";
 
 export function planService(service: ServiceManifest, names: ResourceNames, disposable = false): ServicePlan {
   const split = cpuSplit(service.cpu, service.cpuSplit?.nginx);
-  const discovery = { namespace: service.serviceDiscovery.namespace ?? names.namespace, name: service.serviceDiscovery.name, clients: service.serviceDiscovery.clients };
+  const discovery = { namespace: service.serviceDiscovery.namespace ?? names.namespace, name: service.serviceDiscovery.name, clients: service.serviceDiscovery.clients, clientTasks: service.serviceDiscovery.clientTasks };
   const image = (name: ContainerName, uri?: string) => (uri ? { uri } : { repository: name, tag: service.initialImageTag });
   const redis: RedisPlan =
     service.redis.mode === "create" ? { ...service.redis, port: 6379 } : service.redis;

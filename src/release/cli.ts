@@ -9,6 +9,8 @@ import { mkdirSync, writeFileSync } from "fs";
 import { join } from "path";
 import { environmentsDir, loadProject, ManifestError } from "../manifest/load";
 import { appSpec, releaseConfig, ReleaseConfigError, releaseOrder } from "./release-config";
+import { AwsCli, registerJobs, ReleaseStepError, rollWorkers, runReleaseTasks } from "./background-release";
+import { execFile } from "child_process";
 
 export function releaseCli(args: string[]): number {
   const [environment, folder = join("release", environment ?? "")] = args;
@@ -45,3 +47,32 @@ export function releaseCli(args: string[]): number {
     return 1;
   }
 }
+
+/**
+ * `npm run release-step -- <tasks|workers|jobs> <environment> <image>`: the release's steps beyond the web
+ * service (src/release/background-release.ts), through the AWS CLI. Errors are one line and exit status 1.
+ */
+export async function releaseStepCli(args: string[], aws: AwsCli = awsCli, log: (line: string) => void = console.log): Promise<number> {
+  const [step, environment, image] = args;
+  const steps = { tasks: runReleaseTasks, workers: rollWorkers, jobs: registerJobs } as const;
+  try {
+    if (!(step in steps) || !environment || !image) throw new ReleaseConfigError("usage: npm run release-step -- <tasks|workers|jobs> <environment> <image>");
+    const env = loadProject(environmentsDir()).environments.find((e) => e.manifest.environment === environment);
+    if (!env || env.platform !== "aws") throw new ReleaseConfigError(`${environment}: no such AWS environment`);
+    await steps[step as keyof typeof steps](aws, releaseConfig(env.plan), image, log);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof ManifestError || e instanceof ReleaseConfigError || e instanceof ReleaseStepError)) throw e;
+    console.error(e.message);
+    return 1;
+  }
+}
+
+/** The AWS CLI, JSON out; a refused call is one line naming the call. */
+const awsCli: AwsCli = (args) =>
+  new Promise((resolve, reject) => {
+    execFile("aws", [...args, "--output", "json"], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) return reject(new ReleaseStepError(`aws ${args.slice(0, 2).join(" ")}: ${(stderr || error.message).trim().split("\n").pop()}`));
+      resolve(stdout.trim() ? JSON.parse(stdout) : {});
+    });
+  });

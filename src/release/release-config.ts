@@ -25,6 +25,12 @@ export interface ReleaseConfig {
   roles?: { plan: string; deploy: string; release: string };
   /** The environment whose images a release promotes, if any. */
   promoteFrom?: string;
+  /** Worker services, rolled to the new Django image after the web service. */
+  workers: { name: string; service: string; family: string }[];
+  /** Scheduled jobs' families: a release registers a revision with the new image, which the next run takes. */
+  scheduled: { name: string; family: string }[];
+  /** One-off tasks run with the new image before any traffic moves; undefined when there are none. */
+  releaseTasks?: { family: string; securityGroup: string; platformVersion: string; tasks: { name: string; command: string[]; timeoutMinutes: number }[] };
 }
 
 export class ReleaseConfigError extends Error {}
@@ -57,6 +63,14 @@ export function releaseConfig(plan: EnvironmentPlan): ReleaseConfig {
       ? { plan: role(names.githubPlanRole), deploy: role(names.githubDeployRole), release: role(names.githubReleaseRole) }
       : undefined,
     promoteFrom: plan.github?.promoteFrom,
+    workers: plan.background.workers.map((w) => ({ name: w.name, service: w.serviceName, family: w.family })),
+    scheduled: plan.background.scheduled.map((j) => ({ name: j.name, family: j.family })),
+    releaseTasks: plan.background.release && {
+      family: plan.background.release.family,
+      securityGroup: plan.background.release.securityGroupName,
+      platformVersion: service.platformVersion,
+      tasks: plan.background.release.tasks,
+    },
   };
 }
 

@@ -5,6 +5,7 @@ const UNSCOPABLE = new Set([
   "ecr:GetAuthorizationToken",
   "ecs:RegisterTaskDefinition",
   "ecs:DescribeTaskDefinition",
+  "ec2:DescribeSecurityGroups",
   "logs:DescribeLogGroups",
   "ssmmessages:CreateControlChannel",
   "ssmmessages:CreateDataChannel",

@@ -1,0 +1,136 @@
+/**
+ * The parts of a release beyond the web service's CodeDeploy deployment, through the AWS CLI:
+ * - release tasks: run one by one with the new image before any traffic moves; a non-zero exit, a task
+ *   that never starts or one that outlives its timeout stops the release there;
+ * - workers: a revision with the new image each, rolled out by ECS; the circuit breaker's rollback fails
+ *   the release;
+ * - scheduled jobs: a revision with the new image each, which Scheduler's next run takes.
+ * `aws` is the CLI (one call, JSON out); tests give a recording double, since no AWS is reachable here.
+ */
+import type { ReleaseConfig } from "./release-config";
+
+export type AwsCli = (args: string[]) => Promise<any>;
+
+export class ReleaseStepError extends Error {}
+
+/** The container every worker, job and release task runs (src/plan/background.ts). */
+const CONTAINER = "django";
+
+/** What `describe-task-definition` returns that `register-task-definition` refuses. */
+const READ_ONLY = ["taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt", "registeredBy", "deregisteredAt"];
+
+/** Registers the latest revision of `family` again with `image` in its `django` container; returns the new ARN. */
+export async function registerWithImage(aws: AwsCli, family: string, image: string): Promise<string> {
+  const described = await aws(["ecs", "describe-task-definition", "--task-definition", family, "--include", "TAGS"]);
+  const definition = { ...described.taskDefinition };
+  for (const key of READ_ONLY) delete definition[key];
+  const containers = definition.containerDefinitions as { name: string; image: string }[];
+  if (!containers.some((c) => c.name === CONTAINER)) throw new ReleaseStepError(`${family}: no container named ${CONTAINER}; expected the task definition the stack registered`);
+  definition.containerDefinitions = containers.map((c) => (c.name === CONTAINER ? { ...c, image } : c));
+  if (described.tags?.length) definition.tags = described.tags;
+  const registered = await aws(["ecs", "register-task-definition", "--cli-input-json", JSON.stringify(definition)]);
+  return registered.taskDefinition.taskDefinitionArn;
+}
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+const realClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+
+/** Runs every release task in order; throws at the first that fails, so nothing after it runs. */
+export async function runReleaseTasks(aws: AwsCli, config: ReleaseConfig, image: string, log: (line: string) => void, clock: Clock = realClock): Promise<void> {
+  const release = config.releaseTasks;
+  if (!release) return log("No release tasks.");
+  const definition = await registerWithImage(aws, release.family, image);
+  const web = (await aws(["ecs", "describe-services", "--cluster", config.cluster, "--services", config.service])).services?.[0];
+  const subnets: string[] | undefined = web?.networkConfiguration?.awsvpcConfiguration?.subnets;
+  if (!subnets?.length) throw new ReleaseStepError(`${config.service}: no subnets found on the web service; has the stack been deployed?`);
+  const groups = await aws(["ec2", "describe-security-groups", "--filters", `Name=group-name,Values=${release.securityGroup}`]);
+  const group: string | undefined = groups.SecurityGroups?.[0]?.GroupId;
+  if (!group) throw new ReleaseStepError(`${release.securityGroup}: no such security group; has the stack been deployed?`);
+  const network = JSON.stringify({ awsvpcConfiguration: { subnets, securityGroups: [group], assignPublicIp: "DISABLED" } });
+
+  for (const task of release.tasks) {
+    log(`Release task ${task.name}: ${task.command.join(" ")}`);
+    const started = await aws([
+      "ecs", "run-task",
+      "--cluster", config.cluster,
+      "--task-definition", definition,
+      "--launch-type", "FARGATE",
+      "--platform-version", release.platformVersion,
+      "--network-configuration", network,
+      "--started-by", `release-${task.name}`.slice(0, 36),
+      "--overrides", JSON.stringify({ containerOverrides: [{ name: CONTAINER, command: task.command }] }),
+    ]);
+    const arn: string | undefined = started.tasks?.[0]?.taskArn;
+    if (!arn) {
+      const reason = started.failures?.map((f: any) => `${f.reason}${f.detail ? ` (${f.detail})` : ""}`).join("; ") || "no task returned";
+      throw new ReleaseStepError(`release task ${task.name} did not start: ${reason}. Nothing was deployed.`);
+    }
+    const stopped = await waitUntilStopped(aws, config.cluster, arn, task.timeoutMinutes, clock);
+    if (!stopped) {
+      await aws(["ecs", "stop-task", "--cluster", config.cluster, "--task", arn, "--reason", `release timeout of ${task.timeoutMinutes} minutes`]);
+      throw new ReleaseStepError(`release task ${task.name} ran longer than ${task.timeoutMinutes} minutes and was stopped. Nothing was deployed.`);
+    }
+    const container = stopped.containers?.find((c: any) => c.name === CONTAINER);
+    const logs = `log stream release/${CONTAINER}/${arn.split("/").pop()}`;
+    if (container?.exitCode === undefined || container?.exitCode === null) {
+      throw new ReleaseStepError(`release task ${task.name} never ran its command: ${stopped.stoppedReason ?? container?.reason ?? "unknown reason"}. Nothing was deployed.`);
+    }
+    if (container.exitCode !== 0) {
+      throw new ReleaseStepError(`release task ${task.name} exited with ${container.exitCode} (${logs}). Nothing was deployed.`);
+    }
+    log(`Release task ${task.name}: exited 0.`);
+  }
+}
+
+async function waitUntilStopped(aws: AwsCli, cluster: string, arn: string, timeoutMinutes: number, clock: Clock): Promise<any | undefined> {
+  const deadline = clock.now() + timeoutMinutes * 60_000;
+  for (;;) {
+    const task = (await aws(["ecs", "describe-tasks", "--cluster", cluster, "--tasks", arn])).tasks?.[0];
+    if (task?.lastStatus === "STOPPED") return task;
+    if (clock.now() >= deadline) return undefined;
+    await clock.sleep(6_000);
+  }
+}
+
+/** Registers each worker's revision with the new image and rolls it out; fails when a rollout is rolled back. */
+export async function rollWorkers(aws: AwsCli, config: ReleaseConfig, image: string, log: (line: string) => void, clock: Clock = realClock, timeoutMinutes = 30): Promise<void> {
+  if (config.workers.length === 0) return log("No workers.");
+  const expected = new Map<string, string>();
+  for (const worker of config.workers) {
+    const definition = await registerWithImage(aws, worker.family, image);
+    await aws(["ecs", "update-service", "--cluster", config.cluster, "--service", worker.service, "--task-definition", definition]);
+    expected.set(worker.service, definition);
+    log(`Worker ${worker.name}: rolling out ${definition}`);
+  }
+  const deadline = clock.now() + timeoutMinutes * 60_000;
+  while (expected.size > 0) {
+    const described = await aws(["ecs", "describe-services", "--cluster", config.cluster, "--services", ...expected.keys()]);
+    for (const service of described.services ?? []) {
+      const definition = expected.get(service.serviceName);
+      const deployments: any[] = service.deployments ?? [];
+      const ours = deployments.find((d) => d.taskDefinition === definition);
+      const primary = deployments.find((d) => d.status === "PRIMARY");
+      // The circuit breaker marks our deployment FAILED and makes a rollback to the last good revision PRIMARY.
+      if (ours?.rolloutState === "FAILED" || (primary && primary.taskDefinition !== definition)) {
+        const reason = ours?.rolloutStateReason ?? "a newer deployment replaced it";
+        throw new ReleaseStepError(`worker service ${service.serviceName}: the rollout of ${definition} failed and ECS rolled it back (${reason})`);
+      }
+      if (primary?.rolloutState === "COMPLETED" && deployments.length === 1) {
+        log(`Worker service ${service.serviceName}: rolled out.`);
+        expected.delete(service.serviceName);
+      }
+    }
+    if (expected.size === 0) break;
+    if (clock.now() >= deadline) throw new ReleaseStepError(`worker services ${[...expected.keys()].join(", ")} did not finish rolling out in ${timeoutMinutes} minutes`);
+    await clock.sleep(10_000);
+  }
+}
+
+/** Registers each scheduled job's revision with the new image: its next run takes it. */
+export async function registerJobs(aws: AwsCli, config: ReleaseConfig, image: string, log: (line: string) => void): Promise<void> {
+  if (config.scheduled.length === 0) return log("No scheduled jobs.");
+  for (const job of config.scheduled) log(`Scheduled job ${job.name}: next runs use ${await registerWithImage(aws, job.family, image)}`);
+}
