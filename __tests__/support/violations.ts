@@ -27,6 +27,18 @@ export const VIOLATIONS: Record<string, [TerraformConfig, string]> = {
     ),
     "aws_vpc_security_group_ingress_rule.ssh",
   ],
+  "ecs-rolling-rolls-back": [
+    r("aws_ecs_service", "worker", { name: "w", deployment_controller: { type: "ECS" }, lifecycle: { ignore_changes: ["task_definition"] } }),
+    "aws_ecs_service.worker",
+  ],
+  "scheduled-runs-are-kept": [r("aws_scheduler_schedule", "job", { name: "j", target: { arn: "c", role_arn: "r", retry_policy: { maximum_retry_attempts: 2 } } }), "aws_scheduler_schedule.job"],
+  "notifications-reach-people": [
+    merge(
+      r("aws_sns_topic", "alerts", { name: "alerts", kms_master_key_id: "alias/aws/sns" }),
+      r("aws_cloudwatch_metric_alarm", "a", { alarm_name: "a", alarm_actions: ["${aws_sns_topic.alerts.arn}"] }),
+    ),
+    "aws_sns_topic.alerts",
+  ],
   "security-group-descriptions": [r("aws_security_group", "g", { name: "g" }), "aws_security_group.g"],
   "vpc-flow-logs": [r("aws_vpc", "v", { cidr_block: "10.0.0.0/16" }), "aws_vpc.v"],
   "default-security-group-closed": [r("aws_vpc", "v", { cidr_block: "10.0.0.0/16" }), "aws_vpc.v"],

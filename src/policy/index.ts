@@ -5,13 +5,14 @@
 import type { Finding, PolicyRule, TerraformConfig } from "./model";
 import { accessRules } from "./rules/access";
 import { containerRules } from "./rules/containers";
+import { backgroundRules } from "./rules/background";
 import { dataRules } from "./rules/data";
 import { loadBalancerRules } from "./rules/load-balancer";
 import { networkRules } from "./rules/network";
 
 export type { Finding, PolicyRule, TerraformConfig } from "./model";
 
-export const RULES: readonly PolicyRule[] = [...networkRules, ...loadBalancerRules, ...containerRules, ...dataRules, ...accessRules];
+export const RULES: readonly PolicyRule[] = [...networkRules, ...loadBalancerRules, ...containerRules, ...backgroundRules, ...dataRules, ...accessRules];
 
 export const RULE_IDS: readonly string[] = RULES.map((r) => r.id);
 
