@@ -97,6 +97,7 @@ export class EnvironmentStack extends ProjectStack {
           cluster: names.cluster,
           service: names.service,
           workerServices: plan.background.workers.map((w) => w.serviceName),
+          networkParameter: names.networkParameter,
           releaseTaskFamily: plan.background.release?.family,
         },
       });

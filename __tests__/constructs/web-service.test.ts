@@ -83,7 +83,15 @@ describe("WebService", () => {
     it("is deployed by CodeDeploy, which (with auto scaling) owns what Terraform then ignores", () => {
       const service = one(json, "aws_ecs_service");
       expect(service.deployment_controller).toEqual({ type: "CODE_DEPLOY" });
-      expect(service.lifecycle).toEqual({ ignore_changes: ["task_definition", "load_balancer", "desired_count"] });
+      expect(service.lifecycle).toEqual({ ignore_changes: ["task_definition", "load_balancer", "desired_count", "network_configuration", "platform_version"] });
+      // What CodeDeploy applies instead: the network settings each deployment's AppSpec carries.
+      const settings = one(json, "aws_ssm_parameter");
+      expect(settings.name).toBe("/shop/prod/web/network-configuration");
+      expect(JSON.parse(settings.value)).toEqual({
+        subnets: ["${aws_subnet.network_private-a.id}", "${aws_subnet.network_private-c.id}"],
+        securityGroups: ["${aws_security_group.web_service-security-group_security-group.id}"],
+        assignPublicIp: "DISABLED",
+      });
       expect(service.load_balancer).toEqual([
         { container_name: "nginx", container_port: 80, target_group_arn: "${aws_lb_target_group.web_load-balancer_blue.arn}" },
       ]);

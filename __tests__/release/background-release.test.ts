@@ -7,8 +7,8 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
 import { loadProject } from "../../src/manifest/load";
-import { AwsCli, Clock, registerWithImage, rollWorkers, runReleaseTasks } from "../../src/release/background-release";
-import { releaseConfig, ReleaseConfig } from "../../src/release/release-config";
+import { AwsCli, Clock, registerWithImage, rollWorkers, runReleaseTasks, serviceNetwork } from "../../src/release/background-release";
+import { appSpec, releaseConfig, ReleaseConfig } from "../../src/release/release-config";
 import { FIXTURE_ENVIRONMENTS } from "../support/project";
 
 const IMAGE = "111111111111.dkr.ecr.ap-northeast-2.amazonaws.com/inpock/staging/django:abc123";
@@ -168,4 +168,33 @@ it("a revision keeps every other container as it was", async () => {
   expect(await registerWithImage(aws, "f", "new")).toBe("arn:f:2");
   const none: AwsCli = async () => ({ taskDefinition: { family: "f", containerDefinitions: [{ name: "web", image: "a" }] } });
   await expect(registerWithImage(none, "f", "new")).rejects.toThrow("f: no container named django; expected the task definition the stack registered");
+});
+
+describe("the AppSpec's network settings", () => {
+  const parameter = (value: string): AwsCli => async (args) => {
+    expect(args.slice(0, 4)).toEqual(["ssm", "get-parameter", "--name", "/inpock/staging/web/network-configuration"]);
+    return { Parameter: { Value: value } };
+  };
+
+  it("come from the stack's SSM parameter, so a subnet or security group change reaches the service with the next deployment", async () => {
+    const network = await serviceNetwork(parameter('{"subnets":["subnet-a1","subnet-c1"],"securityGroups":["sg-0abc"],"assignPublicIp":"DISABLED"}'), stagingConfig());
+    const env = loadProject(FIXTURE_ENVIRONMENTS).environments.find((e) => e.manifest.environment === "staging")!;
+    if (env.platform !== "aws") throw new Error("expected an AWS environment");
+    expect(parse(appSpec(env.plan, network)).Resources[0].TargetService.Properties.NetworkConfiguration).toEqual({
+      AwsvpcConfiguration: { Subnets: ["subnet-a1", "subnet-c1"], SecurityGroups: ["sg-0abc"], AssignPublicIp: "DISABLED" },
+    });
+  });
+
+  it("refuse a parameter that is not what the stack writes, in one line", async () => {
+    await expect(serviceNetwork(parameter("not json"), stagingConfig())).rejects.toThrow("/inpock/staging/web/network-configuration: not the JSON the stack writes; has the stack been deployed?");
+    await expect(serviceNetwork(parameter('{"subnets":[],"securityGroups":["sg-1"]}'), stagingConfig())).rejects.toThrow(/expected subnets \(subnet-\.\.\.\) and securityGroups/);
+  });
+
+  it("are written before the deployment step reads the AppSpec", () => {
+    const steps: any[] = parse(readFileSync(join(__dirname, "..", "..", ".github", "workflows", "release.yml"), "utf8")).jobs.release.steps;
+    const appspec = steps.findIndex((s) => /release-step -- appspec "\$ENVIRONMENT" release\/appspec\.yaml/.test(String(s.run)));
+    const deploy = steps.findIndex((s) => s.with?.["codedeploy-appspec"] === "release/appspec.yaml");
+    expect(appspec).toBeGreaterThan(0);
+    expect(appspec).toBeLessThan(deploy);
+  });
 });

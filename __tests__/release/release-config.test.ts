@@ -34,6 +34,7 @@ describe("release settings", () => {
         release: "arn:aws:iam::111111111111:role/inpock-production-github-release",
       },
       promoteFrom: "staging",
+      networkParameter: "/inpock/production/web/network-configuration",
       workers: [
         { name: "celery", service: "inpock-production-worker-celery", family: "inpock-production-worker-celery" },
         { name: "beat", service: "inpock-production-worker-beat", family: "inpock-production-worker-beat" },

@@ -2,6 +2,7 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 
 export interface FargateServiceProps {
   names: { cluster: string; service: string };
@@ -23,6 +24,8 @@ export interface FargateServiceProps {
   healthCheckGracePeriodSeconds: number;
   /** Resources the service waits for, such as the pushes of its first images. */
   dependsOn?: ITerraformDependable[];
+  /** The SSM parameter each release reads the service's network settings from (the AppSpec's NetworkConfiguration). */
+  networkParameterName: string;
   /** ECS Exec (ExecSessions): its key and session log group. Default: off. */
   exec?: { kmsKeyArn: string; logGroupName: string };
 }
@@ -71,8 +74,18 @@ export class FargateService extends Construct {
       enableEcsManagedTags: true,
       dependsOn: props.dependsOn,
       // CodeDeploy owns the running task definition and target group, auto scaling the count
-      // (terraform-provider-aws#8005: without this, the next apply reverts a release).
-      lifecycle: { ignoreChanges: ["task_definition", "load_balancer", "desired_count"] },
+      // (terraform-provider-aws#8005: without this, the next apply reverts a release). UpdateService
+      // refuses network and platform changes on a CodeDeploy service: they travel in each deployment's
+      // AppSpec instead (the network settings from the SSM parameter below, the platform from release-config).
+      lifecycle: { ignoreChanges: ["task_definition", "load_balancer", "desired_count", "network_configuration", "platform_version"] },
+    });
+    // What the service should run with; a CodeDeploy deployment applies it (npm run release-step -- appspec).
+    new SsmParameter(this, "network-configuration", {
+      name: props.networkParameterName,
+      // Nothing secret, but encrypted like every parameter (the AWS-managed key: readers need no KMS grant).
+      type: "SecureString",
+      description: "The web service's network settings: each CodeDeploy deployment's AppSpec carries them",
+      value: JSON.stringify({ subnets: props.subnetIds, securityGroups: [props.securityGroupId], assignPublicIp: "DISABLED" }),
     });
     this.clusterName = cluster.name;
     this.clusterArn = cluster.arn;

@@ -20,6 +20,8 @@ export interface ReleaseAccess {
   service: string;
   /** Worker services a release rolls to the new image (update-service). Default: none. */
   workerServices?: string[];
+  /** The SSM parameter with the web service's network settings, which each deployment's AppSpec carries. */
+  networkParameter?: string;
   /** The release tasks' family: a release runs its tasks before traffic moves. Default: none. */
   releaseTaskFamily?: string;
 }
@@ -340,6 +342,9 @@ function releasePolicy(accountId: string, r: ReleaseAccess): string {
     },
     { Sid: "DeploymentConfig", Effect: "Allow", Action: "codedeploy:GetDeploymentConfig", Resource: arn("codedeploy", "deploymentconfig:*") },
   ];
+  if (r.networkParameter) {
+    statements.push({ Sid: "ServiceNetwork", Effect: "Allow", Action: "ssm:GetParameter", Resource: arn("ssm", `parameter${r.networkParameter}`) });
+  }
   if (r.workerServices?.length) {
     // A worker's rollout: the new revision, then the circuit breaker watches it.
     statements.push({ Sid: "RollWorkers", Effect: "Allow", Action: "ecs:UpdateService", Resource: r.workerServices.map((s) => arn("ecs", `service/${r.cluster}/${s}`)) });

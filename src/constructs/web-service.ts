@@ -183,6 +183,7 @@ export class WebService extends Construct {
       desiredCount: plan.desiredCount,
       platformVersion: plan.platformVersion,
       healthCheckGracePeriodSeconds: plan.healthCheckGracePeriodSeconds,
+      networkParameterName: names.networkParameter,
       // AWS refuses CreateService while the target group is on no load balancer (the forward rules wait for
       // the HTTPS listener, which waits for ACM's DNS validation); tasks need their execution policy and NAT routes.
       dependsOn: [...lb.forwardRules, ...startDependencies],

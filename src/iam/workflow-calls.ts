@@ -63,6 +63,7 @@ function placeholders(ctx: StackContext, principals: Principal[]): (name: string
     region: ctx.region,
     prefix,
     environment: ctx.tags.environment,
+    app: ctx.tags.app,
   };
   const bySuffix: Record<string, (suffix: string) => string | undefined> = {
     role: (suffix) => principals.find((p) => p.name.endsWith(`-${suffix}`))?.arn,

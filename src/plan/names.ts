@@ -47,6 +47,8 @@ export function resourceNames(app: string, environment: string) {
     job: (name: string) => `${prefix}-job-${name}`,
     releaseFamily: `${prefix}-release`,
     schedulerRole: `${prefix}-scheduler`,
+    /** SSM parameter holding the web service's network settings, which each CodeDeploy deployment applies. */
+    networkParameter: `/${app}/${environment}/web/network-configuration`,
     /** The Cloud Map namespace's default name. */
     namespace: `${environment}.${app}.internal`,
   };

@@ -7,7 +7,7 @@
  * - scheduled jobs: a revision with the new image each, which Scheduler's next run takes.
  * `aws` is the CLI (one call, JSON out); tests give a recording double, since no AWS is reachable here.
  */
-import type { ReleaseConfig } from "./release-config";
+import type { ReleaseConfig, ServiceNetwork } from "./release-config";
 
 export type AwsCli = (args: string[]) => Promise<any>;
 
@@ -133,4 +133,20 @@ export async function rollWorkers(aws: AwsCli, config: ReleaseConfig, image: str
 export async function registerJobs(aws: AwsCli, config: ReleaseConfig, image: string, log: (line: string) => void): Promise<void> {
   if (config.scheduled.length === 0) return log("No scheduled jobs.");
   for (const job of config.scheduled) log(`Scheduled job ${job.name}: next runs use ${await registerWithImage(aws, job.family, image)}`);
+}
+
+/** The service's network settings from the stack's SSM parameter, checked for the shape the AppSpec needs. */
+export async function serviceNetwork(aws: AwsCli, config: ReleaseConfig): Promise<ServiceNetwork> {
+  const value = (await aws(["ssm", "get-parameter", "--name", config.networkParameter, "--with-decryption"])).Parameter?.Value;
+  let network: any;
+  try {
+    network = JSON.parse(value);
+  } catch {
+    throw new ReleaseStepError(`${config.networkParameter}: not the JSON the stack writes; has the stack been deployed?`);
+  }
+  const ids = (list: unknown, prefix: string) => Array.isArray(list) && list.length > 0 && list.every((id) => typeof id === "string" && id.startsWith(prefix));
+  if (!ids(network?.subnets, "subnet-") || !ids(network?.securityGroups, "sg-")) {
+    throw new ReleaseStepError(`${config.networkParameter}: expected subnets (subnet-...) and securityGroups (sg-...), got ${String(value).slice(0, 200)}`);
+  }
+  return { subnets: network.subnets, securityGroups: network.securityGroups, assignPublicIp: network.assignPublicIp === "ENABLED" ? "ENABLED" : "DISABLED" };
 }

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from "fs";
 import { join } from "path";
 import { environmentsDir, loadProject, ManifestError } from "../manifest/load";
 import { appSpec, releaseConfig, ReleaseConfigError, releaseOrder } from "./release-config";
-import { AwsCli, registerJobs, ReleaseStepError, rollWorkers, runReleaseTasks } from "./background-release";
+import { AwsCli, registerJobs, ReleaseStepError, rollWorkers, runReleaseTasks, serviceNetwork } from "./background-release";
 import { execFile } from "child_process";
 
 export function releaseCli(args: string[]): number {
@@ -50,16 +50,25 @@ export function releaseCli(args: string[]): number {
 
 /**
  * `npm run release-step -- <tasks|workers|jobs> <environment> <image>`: the release's steps beyond the web
- * service (src/release/background-release.ts), through the AWS CLI. Errors are one line and exit status 1.
+ * service (src/release/background-release.ts), through the AWS CLI.
+ * `npm run release-step -- appspec <environment> <file>`: writes the AppSpec with the service's network
+ * settings read from the stack's SSM parameter. Errors are one line and exit status 1.
  */
 export async function releaseStepCli(args: string[], aws: AwsCli = awsCli, log: (line: string) => void = console.log): Promise<number> {
   const [step, environment, image] = args;
-  const steps = { tasks: runReleaseTasks, workers: rollWorkers, jobs: registerJobs } as const;
+  const steps = { tasks: runReleaseTasks, workers: rollWorkers, jobs: registerJobs, appspec: undefined } as const;
   try {
-    if (!(step in steps) || !environment || !image) throw new ReleaseConfigError("usage: npm run release-step -- <tasks|workers|jobs> <environment> <image>");
+    if (!(step in steps) || !environment || !image) throw new ReleaseConfigError("usage: npm run release-step -- <tasks|workers|jobs> <environment> <image>, or appspec <environment> <file>");
     const env = loadProject(environmentsDir()).environments.find((e) => e.manifest.environment === environment);
     if (!env || env.platform !== "aws") throw new ReleaseConfigError(`${environment}: no such AWS environment`);
-    await steps[step as keyof typeof steps](aws, releaseConfig(env.plan), image, log);
+    const config = releaseConfig(env.plan);
+    if (step === "appspec") {
+      // The file named instead of an image: the AppSpec with the network settings the stack wants now.
+      writeFileSync(image, appSpec(env.plan, await serviceNetwork(aws, config)));
+      log(image);
+    } else {
+      await steps[step as "tasks" | "workers" | "jobs"](aws, config, image, log);
+    }
     return 0;
   } catch (e) {
     if (!(e instanceof ManifestError || e instanceof ReleaseConfigError || e instanceof ReleaseStepError)) throw e;

@@ -29,6 +29,8 @@ export interface ReleaseConfig {
   workers: { name: string; service: string; family: string }[];
   /** Scheduled jobs' families: a release registers a revision with the new image, which the next run takes. */
   scheduled: { name: string; family: string }[];
+  /** The SSM parameter holding the web service's network settings (for the AppSpec). */
+  networkParameter: string;
   /** One-off tasks run with the new image before any traffic moves; undefined when there are none. */
   releaseTasks?: { family: string; securityGroup: string; platformVersion: string; tasks: { name: string; command: string[]; timeoutMinutes: number }[] };
 }
@@ -63,6 +65,7 @@ export function releaseConfig(plan: EnvironmentPlan): ReleaseConfig {
       ? { plan: role(names.githubPlanRole), deploy: role(names.githubDeployRole), release: role(names.githubReleaseRole) }
       : undefined,
     promoteFrom: plan.github?.promoteFrom,
+    networkParameter: names.networkParameter,
     workers: plan.background.workers.map((w) => ({ name: w.name, service: w.serviceName, family: w.family })),
     scheduled: plan.background.scheduled.map((j) => ({ name: j.name, family: j.family })),
     releaseTasks: plan.background.release && {
@@ -74,8 +77,19 @@ export function releaseConfig(plan: EnvironmentPlan): ReleaseConfig {
   };
 }
 
-/** The ECS AppSpec; the deploy action fills in the task definition it registers. */
-export function appSpec(plan: EnvironmentPlan): string {
+/** The web service's network settings, as the stack keeps them in SSM (`networkParameter`). */
+export interface ServiceNetwork {
+  subnets: string[];
+  securityGroups: string[];
+  assignPublicIp: "ENABLED" | "DISABLED";
+}
+
+/**
+ * The ECS AppSpec; the deploy action fills in the task definition it registers. With `network`, it
+ * carries the service's network settings too: UpdateService refuses them on a CodeDeploy service, so a
+ * deployment is how a subnet or security group change reaches it.
+ */
+export function appSpec(plan: EnvironmentPlan, network?: ServiceNetwork): string {
   const service = plan.service;
   if (!service) throw new ReleaseConfigError(`${plan.environment} has no service to release`);
   return [
@@ -89,6 +103,15 @@ export function appSpec(plan: EnvironmentPlan): string {
     `          ContainerName: "${service.entrypoint.container}"`,
     `          ContainerPort: ${service.entrypoint.port}`,
     `        PlatformVersion: "${service.platformVersion}"`,
+    ...(network
+      ? [
+          "        NetworkConfiguration:",
+          "          AwsvpcConfiguration:",
+          `            Subnets: ${JSON.stringify(network.subnets)}`,
+          `            SecurityGroups: ${JSON.stringify(network.securityGroups)}`,
+          `            AssignPublicIp: "${network.assignPublicIp}"`,
+        ]
+      : []),
     "",
   ].join("\n");
 }

@@ -44,16 +44,16 @@ export const containerRules: PolicyRule[] = [
   perResource(
     {
       id: "ecs-code-deploy-owns-releases",
-      title: "A CodeDeploy-controlled service leaves its task definition, load balancer and count to CodeDeploy",
+      title: "A CodeDeploy-controlled service leaves its task definition, load balancer, count, network and platform to CodeDeploy",
       mirrors: [],
-      fix: "Add task_definition, load_balancer and desired_count to the service's lifecycle.ignore_changes.",
+      fix: "Add task_definition, load_balancer, desired_count, network_configuration and platform_version to the service's lifecycle.ignore_changes (the AppSpec carries the network and platform).",
     },
     ["aws_ecs_service"],
     (s) => {
       if (s.deployment_controller?.type !== "CODE_DEPLOY") return undefined;
       const ignored = asArray(s.lifecycle?.ignore_changes);
-      const missing = ["task_definition", "load_balancer", "desired_count"].filter((a) => !ignored.includes(a));
-      return missing.length > 0 ? `the next apply would undo a release: ${missing.join(", ")} not ignored` : undefined;
+      const missing = ["task_definition", "load_balancer", "desired_count", "network_configuration", "platform_version"].filter((a) => !ignored.includes(a));
+      return missing.length > 0 ? `the next apply would undo a release, or fail (UpdateService refuses network and platform changes here): ${missing.join(", ")} not ignored` : undefined;
     },
   ),
   perResource(
