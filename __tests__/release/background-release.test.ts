@@ -7,7 +7,7 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
 import { loadProject } from "../../src/manifest/load";
-import { AwsCli, Clock, registerWithImage, rollWorkers, runReleaseTasks, serviceNetwork } from "../../src/release/background-release";
+import { AwsCli, Clock, refreshBackground, registerWithImage, rollWorkers, runReleaseTasks, serviceNetwork } from "../../src/release/background-release";
 import { appSpec, releaseConfig, ReleaseConfig } from "../../src/release/release-config";
 import { FIXTURE_ENVIRONMENTS } from "../support/project";
 
@@ -196,5 +196,50 @@ describe("the AppSpec's network settings", () => {
     const deploy = steps.findIndex((s) => s.with?.["codedeploy-appspec"] === "release/appspec.yaml");
     expect(appspec).toBeGreaterThan(0);
     expect(appspec).toBeLessThan(deploy);
+  });
+});
+
+describe("after an infrastructure deploy", () => {
+  const TD = "arn:aws:ecs:ap-northeast-2:111111111111:task-definition/";
+  it("gives a changed worker and a job on Terraform's first-image revision the image the web service runs, and leaves the rest alone", async () => {
+    const calls: string[][] = [];
+    const latest: Record<string, { arn: string; image: string }> = {
+      "inpock-staging-worker-celery": { arn: `${TD}inpock-staging-worker-celery:4`, image: "repo/django:initial" },
+      "inpock-staging-worker-beat": { arn: `${TD}inpock-staging-worker-beat:2`, image: IMAGE },
+      "inpock-staging-job-heartbeat": { arn: `${TD}inpock-staging-job-heartbeat:5`, image: "repo/django:initial" },
+    };
+    const running: Record<string, string> = { "inpock-staging-worker-celery": `${TD}inpock-staging-worker-celery:3`, "inpock-staging-worker-beat": `${TD}inpock-staging-worker-beat:2` };
+    const aws: AwsCli = async (args) => {
+      calls.push(args);
+      const arg = (name: string) => args[args.indexOf(name) + 1];
+      if (args[1] === "describe-services" && arg("--services") === "inpock-staging-web") {
+        return { services: [{ taskSets: [{ status: "ACTIVE", taskDefinition: `${TD}inpock-staging-web:8` }, { status: "PRIMARY", taskDefinition: `${TD}inpock-staging-web:9` }] }] };
+      }
+      if (args[1] === "describe-task-definition") {
+        const family = arg("--task-definition");
+        if (family === `${TD}inpock-staging-web:9`) return { taskDefinition: { containerDefinitions: [{ name: "django", image: IMAGE }, { name: "nginx", image: "n" }] } };
+        return { taskDefinition: { family, taskDefinitionArn: latest[family].arn, containerDefinitions: [{ name: "django", image: latest[family].image }] } };
+      }
+      if (args[1] === "register-task-definition") {
+        const definition = JSON.parse(arg("--cli-input-json"));
+        return { taskDefinition: { taskDefinitionArn: `${TD}${definition.family}:99` } };
+      }
+      if (args[1] === "update-service") return {};
+      if (args[1] === "describe-services") {
+        const names = args.slice(args.indexOf("--services") + 1);
+        const rolled = calls.some((c) => c[1] === "update-service");
+        return { services: names.map((serviceName) => ({ serviceName, taskDefinition: running[serviceName], deployments: rolled ? [{ status: "PRIMARY", rolloutState: "COMPLETED", taskDefinition: `${TD}${serviceName}:99` }] : [] })) };
+      }
+      throw new Error(`unexpected call: aws ${args.join(" ")}`);
+    };
+    const lines: string[] = [];
+    await refreshBackground(aws, stagingConfig(), (l) => lines.push(l), noWait);
+    const registered = calls.filter((c) => c[1] === "register-task-definition").map((c) => JSON.parse(c[3]));
+    expect(registered.map((d) => [d.family, d.containerDefinitions[0].image])).toEqual([
+      ["inpock-staging-worker-celery", IMAGE],
+      ["inpock-staging-job-heartbeat", IMAGE],
+    ]);
+    expect(calls.filter((c) => c[1] === "update-service").map((c) => c[c.indexOf("--service") + 1])).toEqual(["inpock-staging-worker-celery"]);
+    expect(lines).toContain("Worker beat: unchanged.");
   });
 });

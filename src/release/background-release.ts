@@ -150,3 +150,40 @@ export async function serviceNetwork(aws: AwsCli, config: ReleaseConfig): Promis
   }
   return { subnets: network.subnets, securityGroups: network.securityGroups, assignPublicIp: network.assignPublicIp === "ENABLED" ? "ENABLED" : "DISABLED" };
 }
+
+/** The Django image the web service runs now (its primary task set's, under CodeDeploy). */
+export async function runningImage(aws: AwsCli, config: ReleaseConfig): Promise<string> {
+  const web = (await aws(["ecs", "describe-services", "--cluster", config.cluster, "--services", config.service])).services?.[0];
+  const definition: string | undefined = web?.taskSets?.find((t: any) => t.status === "PRIMARY")?.taskDefinition ?? web?.taskDefinition;
+  if (!definition) throw new ReleaseStepError(`${config.service}: no running task definition found; has it been deployed?`);
+  const described = await aws(["ecs", "describe-task-definition", "--task-definition", definition]);
+  const image = described.taskDefinition?.containerDefinitions?.find((c: any) => c.name === CONTAINER)?.image;
+  if (!image) throw new ReleaseStepError(`${definition}: no container named ${CONTAINER}`);
+  return image;
+}
+
+/**
+ * After an infrastructure deploy: a worker or job whose task definition Terraform changed gets a revision
+ * of it with the image the web service runs now. Terraform registers its revisions with the first image
+ * tag (service.initialImageTag); without this a job's next run would take that revision, and a worker
+ * would keep the old settings until the next release. Unchanged ones are left alone.
+ */
+export async function refreshBackground(aws: AwsCli, config: ReleaseConfig, log: (line: string) => void, clock: Clock = realClock): Promise<void> {
+  if (config.workers.length === 0 && config.scheduled.length === 0) return log("No workers or scheduled jobs.");
+  const image = await runningImage(aws, config);
+  const latest = async (family: string) => (await aws(["ecs", "describe-task-definition", "--task-definition", family])).taskDefinition;
+  const changed: ReleaseConfig["workers"] = [];
+  for (const worker of config.workers) {
+    const running = (await aws(["ecs", "describe-services", "--cluster", config.cluster, "--services", worker.service])).services?.[0]?.taskDefinition;
+    const newest = await latest(worker.family);
+    if (newest.taskDefinitionArn === running) log(`Worker ${worker.name}: unchanged.`);
+    else changed.push(worker);
+  }
+  if (changed.length > 0) await rollWorkers(aws, { ...config, workers: changed }, image, log, clock);
+  for (const job of config.scheduled) {
+    const newest = await latest(job.family);
+    const current = newest.containerDefinitions?.find((c: any) => c.name === CONTAINER)?.image;
+    if (current === image) log(`Scheduled job ${job.name}: unchanged.`);
+    else log(`Scheduled job ${job.name}: next runs use ${await registerWithImage(aws, job.family, image)}`);
+  }
+}

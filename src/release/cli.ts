@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from "fs";
 import { join } from "path";
 import { environmentsDir, loadProject, ManifestError } from "../manifest/load";
 import { appSpec, releaseConfig, ReleaseConfigError, releaseOrder } from "./release-config";
-import { AwsCli, registerJobs, ReleaseStepError, rollWorkers, runReleaseTasks, serviceNetwork } from "./background-release";
+import { AwsCli, refreshBackground, registerJobs, ReleaseStepError, rollWorkers, runReleaseTasks, serviceNetwork } from "./background-release";
 import { execFile } from "child_process";
 
 export function releaseCli(args: string[]): number {
@@ -52,17 +52,21 @@ export function releaseCli(args: string[]): number {
  * `npm run release-step -- <tasks|workers|jobs> <environment> <image>`: the release's steps beyond the web
  * service (src/release/background-release.ts), through the AWS CLI.
  * `npm run release-step -- appspec <environment> <file>`: writes the AppSpec with the service's network
- * settings read from the stack's SSM parameter. Errors are one line and exit status 1.
+ * settings read from the stack's SSM parameter.
+ * `npm run release-step -- refresh <environment>`: after an infrastructure deploy, workers and jobs whose
+ * task definition changed get it with the running image. Errors are one line and exit status 1.
  */
 export async function releaseStepCli(args: string[], aws: AwsCli = awsCli, log: (line: string) => void = console.log): Promise<number> {
   const [step, environment, image] = args;
-  const steps = { tasks: runReleaseTasks, workers: rollWorkers, jobs: registerJobs, appspec: undefined } as const;
+  const steps = { tasks: runReleaseTasks, workers: rollWorkers, jobs: registerJobs, appspec: undefined, refresh: undefined } as const;
   try {
-    if (!(step in steps) || !environment || !image) throw new ReleaseConfigError("usage: npm run release-step -- <tasks|workers|jobs> <environment> <image>, or appspec <environment> <file>");
+    if (!(step in steps) || !environment || (!image && step !== "refresh")) throw new ReleaseConfigError("usage: npm run release-step -- <tasks|workers|jobs> <environment> <image>, appspec <environment> <file>, or refresh <environment>");
     const env = loadProject(environmentsDir()).environments.find((e) => e.manifest.environment === environment);
     if (!env || env.platform !== "aws") throw new ReleaseConfigError(`${environment}: no such AWS environment`);
     const config = releaseConfig(env.plan);
-    if (step === "appspec") {
+    if (step === "refresh") {
+      await refreshBackground(aws, config, log);
+    } else if (step === "appspec") {
       // The file named instead of an image: the AppSpec with the network settings the stack wants now.
       writeFileSync(image, appSpec(env.plan, await serviceNetwork(aws, config)));
       log(image);
