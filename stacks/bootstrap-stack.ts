@@ -3,6 +3,7 @@ import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-con
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { configureStateBackend } from "../src/constructs/state-backend";
 import { StateBucket } from "../src/constructs/state-bucket";
+import { StateRole, stateGrantStatements } from "../src/constructs/state-role";
 import type { BootstrapPlan } from "../src/plan/bootstrap";
 import { GITHUB_OIDC_HOST, projectRootPath } from "../src/plan/environment";
 import { ProjectStack } from "./project-stack";
@@ -47,11 +48,15 @@ export class BootstrapStack extends ProjectStack {
       ]),
     );
     for (const b of plan.buckets) {
-      new StateBucket(this, `state-${b.bucket}`, {
-        bucket: b.bucket,
-        lockTable: b.lockTable,
-        provider: b.region === regions[0] ? undefined : providers.get(b.region),
-      });
+      const provider = b.region === regions[0] ? undefined : providers.get(b.region);
+      // Environments of other accounts reach their own keys through a role each (docs/bootstrap.md).
+      const grants = plan.stateRoles
+        .filter((r) => r.bucket === b.bucket)
+        .flatMap((r) => {
+          const role = new StateRole(this, `state-role-${r.environment}`, { ...r, region: b.region, accountId: plan.accountId });
+          return stateGrantStatements(role.arn, r.environment, r.bucket, r.key);
+        });
+      new StateBucket(this, `state-${b.bucket}`, { bucket: b.bucket, lockTable: b.lockTable, provider, grants });
     }
     if (plan.githubOidc) {
       // One per account: every environment's GitHub roles trust it.

@@ -69,7 +69,7 @@ export class EnvironmentStack extends ProjectStack {
         branch: plan.github.branch,
         hostedZoneIds: plan.service?.domain ? [plan.service.domain.hostedZoneId] : [],
         namePaths: { repositories: `${plan.app}/${plan.environment}`, logGroups: `/${plan.app}/${plan.environment}` },
-        state: plan.state.backend === "s3" ? { bucket: plan.state.bucket, key: plan.state.key } : undefined,
+        state: plan.state.backend === "s3" ? { bucket: plan.state.bucket, key: plan.state.key, roleArn: plan.state.roleArn } : undefined,
         release: web && {
           region: plan.region,
           repositoryArns: web.release.repositoryArns,

@@ -105,6 +105,7 @@ describe("BootstrapStack", () => {
     accountId: "123456789012",
     tags: { app: "shop" },
     githubOidc: false,
+    stateRoles: [],
     buckets: [
       { bucket: "shop-tfstate", region: "ap-northeast-2", environments: ["prod"] },
       { bucket: "shop-tfstate-us", region: "us-east-1", environments: ["us"] },

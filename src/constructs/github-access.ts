@@ -30,8 +30,8 @@ export interface GithubAccessProps {
   repository: string;
   /** Jobs running in this GitHub environment may deploy and release. */
   deployEnvironment: string;
-  /** The state object the plan role may lock and read (S3 state only). */
-  state?: { bucket: string; key: string };
+  /** The state object the plan role may lock and read (S3 state only), and the role in the state account when the bucket is in another. */
+  state?: { bucket: string; key: string; roleArn?: string };
   /** Without a service there is nothing to release, and no release role. */
   release?: ReleaseAccess;
   /** The environment's name, as its resources' `environment` tag says: the deploy role touches nothing tagged otherwise. */
@@ -95,7 +95,7 @@ export class GithubAccess extends Construct {
     new IamRolePolicy(this, "plan-state-lock", {
       role: plan.id,
       name: "state-and-no-data",
-      policy: policyDocument(...planPolicy(stateObject)),
+      policy: policyDocument(...planPolicy(stateObject, props.state?.roleArn)),
     });
     output("github_plan_role_arn", plan, "Role for cdktf diff on pull requests");
 
@@ -150,8 +150,10 @@ export const DATA_READS = [
 ];
 
 /** The plan role: its state object and lock file, and no data reads anywhere else. */
-function planPolicy(stateObject: string | undefined): PolicyStatement[] {
+function planPolicy(stateObject: string | undefined, stateRoleArn?: string): PolicyStatement[] {
   const statements: PolicyStatement[] = [];
+  // The backend reaches a bucket of another account through that account's role for this environment.
+  if (stateRoleArn) statements.push({ Sid: "AssumeStateRole", Effect: "Allow", Action: "sts:AssumeRole", Resource: stateRoleArn });
   if (stateObject) {
     // A plan takes the state lock (a lock file beside the state object) and reads the state.
     statements.push({ Sid: "StateLock", Effect: "Allow", Action: ["s3:PutObject", "s3:DeleteObject"], Resource: `${stateObject}.tflock` });

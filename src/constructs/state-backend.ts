@@ -14,6 +14,8 @@ export function configureStateBackend(stack: TerraformStack, state: StatePlan): 
         region: state.region,
         encrypt: true,
         dynamodbTable: state.locking === "dynamodb" ? state.lockTable : undefined,
+        // The bucket is in another account: its role for this environment (the bootstrap stack's).
+        assumeRole: state.roleArn ? { roleArn: state.roleArn } : undefined,
       });
       // cdktf 0.21's S3Backend has no field for it.
       if (state.locking === "lockfile") backend.addOverride("use_lockfile", true);

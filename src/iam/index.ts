@@ -138,5 +138,7 @@ export async function checkIam(stacks: readonly StackInput[], workflowSteps: rea
   }
   findings.push(...oidcProviderFindings(analyzed, githubRoles));
   findings.push(...(await containmentFindings(analyzed)));
+  const { stateAccessFindings } = await import("./state-access");
+  findings.push(...(await stateAccessFindings(analyzed)));
   return findings;
 }

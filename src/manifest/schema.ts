@@ -63,6 +63,11 @@ const s3State = strict({
   /** `lockfile`: S3-native locking (Terraform >= 1.10); `dynamodb`: a lock table. */
   locking: z.enum(["lockfile", "dynamodb"], { error: 'expected "lockfile" or "dynamodb"' }).default("lockfile"),
   lockTable: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, { error: "expected a DynamoDB table name" }).optional(),
+  /**
+   * With the bucket in another account (state.accountId): the role there that this environment's backend
+   * assumes, created by the bootstrap stack. Defaults to `<app>-<environment>-terraform-state`.
+   */
+  roleName: z.string().regex(/^[A-Za-z0-9+=,.@_-]{1,64}$/, { error: "expected an IAM role name (1-64 letters, digits and +=,.@_-)" }).optional(),
 });
 
 const cloudState = strict({

@@ -41,6 +41,8 @@ export type StatePlan =
       accountId: string;
       locking: "lockfile" | "dynamodb";
       lockTable?: string;
+      /** The role in the state account that the backend assumes: set when the bucket is in another account. */
+      roleArn?: string;
     }
   | { backend: "cloud"; organization: string; workspace: string; hostname: string }
   | { backend: "local"; path: string };
@@ -161,18 +163,27 @@ function plannedOrThrow(path: string, plan: () => PlannedSubnet[]): PlannedSubne
   }
 }
 
+/** The role in the state account through which an environment of another account reaches its state. */
+export function stateRoleName(app: string, environment: string, override?: string): string {
+  return override ?? `${app}-${environment}-terraform-state`;
+}
+
 export function planState({ state, app, environment, aws }: AwsManifest): StatePlan {
   switch (state.backend) {
-    case "s3":
+    case "s3": {
+      const accountId = state.accountId ?? aws.accountId;
       return {
         backend: "s3",
         bucket: state.bucket,
         region: state.region ?? aws.region,
         key: `${app}/${environment}/terraform.tfstate`,
-        accountId: state.accountId ?? aws.accountId,
+        accountId,
         locking: state.locking,
         lockTable: state.lockTable,
+        // The bucket's account grants this environment its keys through a role of its own (docs/bootstrap.md).
+        roleArn: accountId === aws.accountId ? undefined : `arn:aws:iam::${accountId}:role/${stateRoleName(app, environment, state.roleName)}`,
       };
+    }
     case "cloud":
       return {
         backend: "cloud",
