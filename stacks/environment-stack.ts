@@ -6,6 +6,7 @@ import { GITHUB_OIDC_HOST } from "../src/plan/environment";
 import { Network } from "../src/constructs/network";
 import { configureStateBackend } from "../src/constructs/state-backend";
 import { GithubAccess } from "../src/constructs/github-access";
+import { TerraformCloudAccess } from "../src/constructs/terraform-cloud-access";
 import { PermissionsBoundary } from "../src/constructs/permissions-boundary";
 import { WebService } from "../src/constructs/web-service";
 import { resourceNames } from "../src/plan/names";
@@ -80,6 +81,22 @@ export class EnvironmentStack extends ProjectStack {
           codeDeploy: { application: names.codeDeployApp, deploymentGroup: names.deploymentGroup },
           cluster: names.cluster,
           service: names.service,
+        },
+      });
+    }
+    const state = plan.state;
+    if (state.backend === "cloud" && state.dynamicCredentials) {
+      new TerraformCloudAccess(this, "terraform-cloud", {
+        ...state,
+        credentials: state.dynamicCredentials,
+        accountId: plan.accountId,
+        boundaryArn: boundary.staticArn,
+        scope: {
+          accountId: plan.accountId,
+          environment: plan.environment,
+          names: { prefix: plan.names.prefix },
+          namePaths: { repositories: `${plan.app}/${plan.environment}`, logGroups: `/${plan.app}/${plan.environment}` },
+          hostedZoneIds: plan.service?.domain ? [plan.service.domain.hostedZoneId] : [],
         },
       });
     }

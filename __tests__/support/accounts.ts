@@ -32,3 +32,14 @@ export function projectWith(...extra: any[]): string {
 /** qa in account 222222222222 and dev in 333333333333, both keeping their state in the fixtures' bucket. */
 export const crossAccountProject = (): string =>
   projectWith(otherAccountManifest("qa", "222222222222", "10.30.0.0/16"), otherAccountManifest("dev", "333333333333", "10.40.0.0/16"));
+
+/** An environment of account `accountId` whose state is in Terraform Cloud, with dynamic credentials. */
+export function cloudManifest(environment: string, accountId: string, cidr: string, state: Record<string, unknown> = {}): any {
+  const manifest = otherAccountManifest(environment, accountId, cidr);
+  delete manifest.github;
+  return { ...manifest, state: { backend: "cloud", organization: "inpock", project: "Link Server", ...state } };
+}
+
+/** qa and dev in account 222222222222, both in Terraform Cloud (one OIDC provider, made by dev: first by name). */
+export const terraformCloudProject = (): string =>
+  projectWith(cloudManifest("qa", "222222222222", "10.30.0.0/16"), cloudManifest("dev", "222222222222", "10.40.0.0/16"));

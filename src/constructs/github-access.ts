@@ -150,7 +150,7 @@ export const DATA_READS = [
 ];
 
 /** The plan role: its state object and lock file, and no data reads anywhere else. */
-function planPolicy(stateObject: string | undefined, stateRoleArn?: string): PolicyStatement[] {
+export function planPolicy(stateObject: string | undefined, stateRoleArn?: string): PolicyStatement[] {
   const statements: PolicyStatement[] = [];
   // The backend reaches a bucket of another account through that account's role for this environment.
   if (stateRoleArn) statements.push({ Sid: "AssumeStateRole", Effect: "Allow", Action: "sts:AssumeRole", Resource: stateRoleArn });
@@ -171,7 +171,7 @@ function planPolicy(stateObject: string | undefined, stateRoleArn?: string): Pol
  * not touch the boundary policy or remove a boundary, and of the GitHub roles it may change only tags
  * (an administrator deploys their policies and trust: docs/iam.md).
  */
-function deployIamPolicy(accountId: string, prefix: string, boundaryArn: string): string {
+export function deployIamPolicy(accountId: string, prefix: string, boundaryArn: string): string {
   const roles = `arn:aws:iam::${accountId}:role/${prefix}-*`;
   const githubRoles = `arn:aws:iam::${accountId}:role/${prefix}-github-*`;
   const bounded = ["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary"];
@@ -215,12 +215,15 @@ function deployIamPolicy(accountId: string, prefix: string, boundaryArn: string)
   );
 }
 
+/** What containPolicy reads of the environment (Terraform Cloud's apply role shares it). */
+export type ContainScope = Pick<GithubAccessProps, "accountId" | "environment" | "release" | "namePaths" | "hostedZoneIds"> & { names: { prefix: string } };
+
 /**
  * What takes PowerUserAccess back to this environment in an account other environments share: nothing
  * tagged with another environment, no other ECR repository, log group, hosted zone or state object, and
  * no secret or parameter values (Terraform does not need them).
  */
-function containPolicy(props: GithubAccessProps, stateObject: string | undefined): string {
+export function containPolicy(props: ContainScope, stateObject: string | undefined): string {
   const { accountId: a } = props;
   const tag = "aws:ResourceTag/environment";
   const region = props.release?.region ?? "*";

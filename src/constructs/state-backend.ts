@@ -25,7 +25,8 @@ export function configureStateBackend(stack: TerraformStack, state: StatePlan): 
       new CloudBackend(stack, {
         hostname: state.hostname,
         organization: state.organization,
-        workspaces: new NamedCloudWorkspace(state.workspace),
+        // New workspaces are created in the project, which the dynamic credentials' trust pins.
+        workspaces: new NamedCloudWorkspace(state.workspace, state.project),
       });
       return;
     case "local":

@@ -44,8 +44,22 @@ export type StatePlan =
       /** The role in the state account that the backend assumes: set when the bucket is in another account. */
       roleArn?: string;
     }
-  | { backend: "cloud"; organization: string; workspace: string; hostname: string }
+  | { backend: "cloud"; organization: string; workspace: string; hostname: string; project: string; dynamicCredentials?: TerraformCloudCredentialsPlan }
   | { backend: "local"; path: string };
+
+/** Terraform Cloud runs assume these roles through OIDC (dynamic provider credentials). */
+export interface TerraformCloudCredentialsPlan {
+  planRole: string;
+  applyRole: string;
+  /** The audience of the workload identity token (TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE). */
+  audience: string;
+  oidcProvider: "create" | "existing";
+  /** This stack creates the provider: the first environment of its account (by name) with dynamic credentials. */
+  createsOidcProvider: boolean;
+}
+
+/** Terraform Cloud's default audience for AWS workload identity tokens. */
+export const TFC_AUDIENCE = "aws.workload.identity";
 
 export interface GithubPlan {
   repository: string;
@@ -190,6 +204,10 @@ export function planState({ state, app, environment, aws }: AwsManifest): StateP
         organization: state.organization,
         workspace: state.workspace ?? `${app}-${environment}`,
         hostname: state.hostname,
+        project: state.project,
+        dynamicCredentials: state.dynamicCredentials
+          ? { planRole: `${app}-${environment}-tfc-plan`, applyRole: `${app}-${environment}-tfc-apply`, audience: TFC_AUDIENCE, oidcProvider: state.oidcProvider, createsOidcProvider: false }
+          : undefined,
       };
     case "local":
       return { backend: "local", path: state.path ?? projectRootPath(`terraform.${environment}.tfstate`) };
