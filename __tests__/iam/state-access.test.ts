@@ -41,6 +41,12 @@ describe("environments in other accounts than their state", () => {
     ]);
   });
 
+  it("waive checkov's account-root trust check for the state roles only, with the reason", () => {
+    expect(config("bootstrap")["//"].waivers.filter((w: any) => w.rule === "CKV_AWS_61")).toEqual([
+      expect.objectContaining({ resources: ["aws_iam_role.state-role-qa_role", "aws_iam_role.state-role-dev_role"].sort() }),
+    ]);
+  });
+
   it("pass the IAM check, the workflows' AWS calls included, as synth runs it", async () => {
     expect((await checkIam(stacks, loadWorkflowCalls(join(__dirname, "..", "..")))).map(describeIamFinding)).toEqual([]);
   });
