@@ -30,23 +30,32 @@ export const BOOTSTRAP_WAIVERS = [
   { rule: "CKV2_AWS_62", reason: "Nothing consumes the state bucket's events." },
 ];
 
-/** checkov's CKV_AWS_61 on the state roles, only when there are some (a waiver must match what it waives). */
-function stateRoleWaivers(plan: BootstrapPlan): { rule: string; reason: string; resources: string[] }[] {
-  if (plan.stateRoles.length === 0) return [];
-  return [
-    {
+/** Waivers for what only some plans have (a waiver must match what it waives): state roles, lock tables. */
+function planWaivers(plan: BootstrapPlan): { rule: string; reason: string; resources: string[] }[] {
+  const waivers = [];
+  if (plan.stateRoles.length > 0) {
+    waivers.push({
       rule: "CKV_AWS_61",
       resources: plan.stateRoles.map((r) => `aws_iam_role.state-role-${r.environment}_role`),
       reason:
         "Each state role trusts its environment's account (root): that account's administrators and CI roles, which do not exist before its first deploy, must reach its state; the role's policy and the bucket policy keep it to that environment's keys, and the IAM check proves it.",
-    },
-  ];
+    });
+  }
+  const tables = plan.buckets.filter((b) => b.lockTable).map((b) => `aws_dynamodb_table.state-${b.bucket}_lock-table`);
+  if (tables.length > 0) {
+    waivers.push({
+      rule: "CKV_AWS_119",
+      resources: tables,
+      reason: "The lock table holds lock ids and state digests, no state: AWS-owned encryption at rest is enough, and a customer key would need a key policy for every environment's state role.",
+    });
+  }
+  return waivers;
 }
 
 /** The S3 buckets (and lock tables) that hold every environment's state. Deployed once, first. */
 export class BootstrapStack extends ProjectStack {
   constructor(scope: Construct, id: string, props: BootstrapStackProps) {
-    super(scope, id, [...BOOTSTRAP_WAIVERS, ...stateRoleWaivers(props.plan)]);
+    super(scope, id, [...BOOTSTRAP_WAIVERS, ...planWaivers(props.plan)]);
     const { plan } = props;
     const regions = [...new Set(plan.buckets.map((b) => b.region))];
     const providers = new Map(

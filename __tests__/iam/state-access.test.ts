@@ -152,6 +152,14 @@ describe("with a DynamoDB lock table", () => {
     locked = (await synthesizeProject({ dir })).map((s) => ({ name: s.name, config: s.json }));
   });
 
+  it("waives checkov's customer-key check for the lock table only, with the reason", () => {
+    const bootstrap = locked.find((x) => x.name === "bootstrap")!.config as any;
+    expect(bootstrap["//"].waivers.filter((w: any) => w.rule === "CKV_AWS_119")).toEqual([
+      expect.objectContaining({ resources: [`aws_dynamodb_table.state-${STATE_BUCKET}_lock-table`] }),
+    ]);
+    expect((config("bootstrap")["//"].waivers as any[]).some((w) => w.rule === "CKV_AWS_119")).toBe(false);
+  });
+
   it("each role takes its own lock items only, and the check proves it", async () => {
     expect(await lines(locked)).toEqual([]);
   });
