@@ -3,6 +3,7 @@ import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-con
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { configureStateBackend } from "../src/constructs/state-backend";
 import { StateBucket } from "../src/constructs/state-bucket";
+import { StateRole, stateGrantStatements } from "../src/constructs/state-role";
 import type { BootstrapPlan } from "../src/plan/bootstrap";
 import { GITHUB_OIDC_HOST, projectRootPath } from "../src/plan/environment";
 import { ProjectStack } from "./project-stack";
@@ -29,10 +30,32 @@ export const BOOTSTRAP_WAIVERS = [
   { rule: "CKV2_AWS_62", reason: "Nothing consumes the state bucket's events." },
 ];
 
+/** Waivers for what only some plans have (a waiver must match what it waives): state roles, lock tables. */
+function planWaivers(plan: BootstrapPlan): { rule: string; reason: string; resources: string[] }[] {
+  const waivers = [];
+  if (plan.stateRoles.length > 0) {
+    waivers.push({
+      rule: "CKV_AWS_61",
+      resources: plan.stateRoles.map((r) => `aws_iam_role.state-role-${r.environment}_role`),
+      reason:
+        "Each state role trusts its environment's account (root): that account's administrators and CI roles, which do not exist before its first deploy, must reach its state; the role's policy and the bucket policy keep it to that environment's keys, and the IAM check proves it.",
+    });
+  }
+  const tables = plan.buckets.filter((b) => b.lockTable).map((b) => `aws_dynamodb_table.state-${b.bucket}_lock-table`);
+  if (tables.length > 0) {
+    waivers.push({
+      rule: "CKV_AWS_119",
+      resources: tables,
+      reason: "The lock table holds lock ids and state digests, no state: AWS-owned encryption at rest is enough, and a customer key would need a key policy for every environment's state role.",
+    });
+  }
+  return waivers;
+}
+
 /** The S3 buckets (and lock tables) that hold every environment's state. Deployed once, first. */
 export class BootstrapStack extends ProjectStack {
   constructor(scope: Construct, id: string, props: BootstrapStackProps) {
-    super(scope, id, BOOTSTRAP_WAIVERS);
+    super(scope, id, [...BOOTSTRAP_WAIVERS, ...planWaivers(props.plan)]);
     const { plan } = props;
     const regions = [...new Set(plan.buckets.map((b) => b.region))];
     const providers = new Map(
@@ -47,11 +70,15 @@ export class BootstrapStack extends ProjectStack {
       ]),
     );
     for (const b of plan.buckets) {
-      new StateBucket(this, `state-${b.bucket}`, {
-        bucket: b.bucket,
-        lockTable: b.lockTable,
-        provider: b.region === regions[0] ? undefined : providers.get(b.region),
-      });
+      const provider = b.region === regions[0] ? undefined : providers.get(b.region);
+      // Environments of other accounts reach their own keys through a role each (docs/bootstrap.md).
+      const grants = plan.stateRoles
+        .filter((r) => r.bucket === b.bucket)
+        .flatMap((r) => {
+          const role = new StateRole(this, `state-role-${r.environment}`, { ...r, region: b.region, accountId: plan.accountId });
+          return stateGrantStatements(role.arn, r.environment, r.bucket, r.key);
+        });
+      new StateBucket(this, `state-${b.bucket}`, { bucket: b.bucket, lockTable: b.lockTable, provider, grants });
     }
     if (plan.githubOidc) {
       // One per account: every environment's GitHub roles trust it.

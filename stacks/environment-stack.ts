@@ -6,6 +6,7 @@ import { GITHUB_OIDC_HOST } from "../src/plan/environment";
 import { Network } from "../src/constructs/network";
 import { configureStateBackend } from "../src/constructs/state-backend";
 import { GithubAccess } from "../src/constructs/github-access";
+import { TerraformCloudAccess } from "../src/constructs/terraform-cloud-access";
 import { PermissionsBoundary } from "../src/constructs/permissions-boundary";
 import { WebService } from "../src/constructs/web-service";
 import { BackgroundServices } from "../src/constructs/background-services";
@@ -85,7 +86,7 @@ export class EnvironmentStack extends ProjectStack {
         branch: plan.github.branch,
         hostedZoneIds: plan.service?.domain ? [plan.service.domain.hostedZoneId] : [],
         namePaths: { repositories: `${plan.app}/${plan.environment}`, logGroups: `/${plan.app}/${plan.environment}` },
-        state: plan.state.backend === "s3" ? { bucket: plan.state.bucket, key: plan.state.key } : undefined,
+        state: plan.state.backend === "s3" ? { bucket: plan.state.bucket, key: plan.state.key, roleArn: plan.state.roleArn } : undefined,
         release: web && {
           region: plan.region,
           repositoryArns: web.release.repositoryArns,
@@ -99,6 +100,22 @@ export class EnvironmentStack extends ProjectStack {
           workerServices: plan.background.workers.map((w) => w.serviceName),
           networkParameter: names.networkParameter,
           releaseTaskFamily: plan.background.release?.family,
+        },
+      });
+    }
+    const state = plan.state;
+    if (state.backend === "cloud" && state.dynamicCredentials) {
+      new TerraformCloudAccess(this, "terraform-cloud", {
+        ...state,
+        credentials: state.dynamicCredentials,
+        accountId: plan.accountId,
+        boundaryArn: boundary.staticArn,
+        scope: {
+          accountId: plan.accountId,
+          environment: plan.environment,
+          names: { prefix: plan.names.prefix },
+          namePaths: { repositories: `${plan.app}/${plan.environment}`, logGroups: `/${plan.app}/${plan.environment}` },
+          hostedZoneIds: plan.service?.domain ? [plan.service.domain.hostedZoneId] : [],
         },
       });
     }

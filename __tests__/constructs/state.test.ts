@@ -34,8 +34,8 @@ describe("state backend", () => {
   });
 
   it("Terraform Cloud: a cloud block with the organization and the stack's workspace", () => {
-    const block = terraformBlock({ backend: "cloud", organization: "acme", workspace: "shop-prod", hostname: "app.terraform.io" });
-    expect(block.cloud).toEqual({ hostname: "app.terraform.io", organization: "acme", workspaces: { name: "shop-prod" } });
+    const block = terraformBlock({ backend: "cloud", organization: "acme", workspace: "shop-prod", hostname: "app.terraform.io", project: "Default Project" });
+    expect(block.cloud).toEqual({ hostname: "app.terraform.io", organization: "acme", workspaces: { name: "shop-prod", project: "Default Project" } });
     expect(block.backend).toBeUndefined();
   });
 
@@ -105,6 +105,7 @@ describe("BootstrapStack", () => {
     accountId: "123456789012",
     tags: { app: "shop" },
     githubOidc: false,
+    stateRoles: [],
     buckets: [
       { bucket: "shop-tfstate", region: "ap-northeast-2", environments: ["prod"] },
       { bucket: "shop-tfstate-us", region: "us-east-1", environments: ["us"] },

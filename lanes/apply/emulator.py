@@ -151,7 +151,10 @@ def delete_kept(endpoint, region, names):
                 s3.delete_object(Bucket=bucket, Key=item["Key"], VersionId=item["VersionId"])
         s3.delete_bucket(Bucket=bucket)
     for table in names.get("tables", []):
-        client("dynamodb", endpoint, region).delete_table(TableName=table)
+        dynamodb = client("dynamodb", endpoint, region)
+        # The lock table is created with deletion protection, which DeleteTable refuses until it is off.
+        dynamodb.update_table(TableName=table, DeletionProtectionEnabled=False)
+        dynamodb.delete_table(TableName=table)
     return {}
 
 

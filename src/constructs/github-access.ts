@@ -36,8 +36,8 @@ export interface GithubAccessProps {
   repository: string;
   /** Jobs running in this GitHub environment may deploy and release. */
   deployEnvironment: string;
-  /** The state object the plan role may lock and read (S3 state only). */
-  state?: { bucket: string; key: string };
+  /** The state object the plan role may lock and read (S3 state only), and the role in the state account when the bucket is in another. */
+  state?: { bucket: string; key: string; roleArn?: string };
   /** Without a service there is nothing to release, and no release role. */
   release?: ReleaseAccess;
   /** The environment's name, as its resources' `environment` tag says: the deploy role touches nothing tagged otherwise. */
@@ -101,7 +101,7 @@ export class GithubAccess extends Construct {
     new IamRolePolicy(this, "plan-state-lock", {
       role: plan.id,
       name: "state-and-no-data",
-      policy: policyDocument(...planPolicy(stateObject)),
+      policy: policyDocument(...planPolicy(stateObject, props.state?.roleArn)),
     });
     output("github_plan_role_arn", plan, "Role for cdktf diff on pull requests");
 
@@ -156,8 +156,10 @@ export const DATA_READS = [
 ];
 
 /** The plan role: its state object and lock file, and no data reads anywhere else. */
-function planPolicy(stateObject: string | undefined): PolicyStatement[] {
+export function planPolicy(stateObject: string | undefined, stateRoleArn?: string): PolicyStatement[] {
   const statements: PolicyStatement[] = [];
+  // The backend reaches a bucket of another account through that account's role for this environment.
+  if (stateRoleArn) statements.push({ Sid: "AssumeStateRole", Effect: "Allow", Action: "sts:AssumeRole", Resource: stateRoleArn });
   if (stateObject) {
     // A plan takes the state lock (a lock file beside the state object) and reads the state.
     statements.push({ Sid: "StateLock", Effect: "Allow", Action: ["s3:PutObject", "s3:DeleteObject"], Resource: `${stateObject}.tflock` });
@@ -175,7 +177,7 @@ function planPolicy(stateObject: string | undefined): PolicyStatement[] {
  * not touch the boundary policy or remove a boundary, and of the GitHub roles it may change only tags
  * (an administrator deploys their policies and trust: docs/iam.md).
  */
-function deployIamPolicy(accountId: string, prefix: string, boundaryArn: string): string {
+export function deployIamPolicy(accountId: string, prefix: string, boundaryArn: string): string {
   const roles = `arn:aws:iam::${accountId}:role/${prefix}-*`;
   const githubRoles = `arn:aws:iam::${accountId}:role/${prefix}-github-*`;
   const bounded = ["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary"];
@@ -219,12 +221,15 @@ function deployIamPolicy(accountId: string, prefix: string, boundaryArn: string)
   );
 }
 
+/** What containPolicy reads of the environment (Terraform Cloud's apply role shares it). */
+export type ContainScope = Pick<GithubAccessProps, "accountId" | "environment" | "release" | "namePaths" | "hostedZoneIds"> & { names: { prefix: string } };
+
 /**
  * What takes PowerUserAccess back to this environment in an account other environments share: nothing
  * tagged with another environment, no other ECR repository, log group, hosted zone or state object, and
  * no secret or parameter values (Terraform does not need them).
  */
-function containPolicy(props: GithubAccessProps, stateObject: string | undefined): string {
+export function containPolicy(props: ContainScope, stateObject: string | undefined): string {
   const { accountId: a } = props;
   const tag = "aws:ResourceTag/environment";
   const region = props.release?.region ?? "*";

@@ -14,6 +14,8 @@ export function configureStateBackend(stack: TerraformStack, state: StatePlan): 
         region: state.region,
         encrypt: true,
         dynamodbTable: state.locking === "dynamodb" ? state.lockTable : undefined,
+        // The bucket is in another account: its role for this environment (the bootstrap stack's).
+        assumeRole: state.roleArn ? { roleArn: state.roleArn } : undefined,
       });
       // cdktf 0.21's S3Backend has no field for it.
       if (state.locking === "lockfile") backend.addOverride("use_lockfile", true);
@@ -23,7 +25,8 @@ export function configureStateBackend(stack: TerraformStack, state: StatePlan): 
       new CloudBackend(stack, {
         hostname: state.hostname,
         organization: state.organization,
-        workspaces: new NamedCloudWorkspace(state.workspace),
+        // New workspaces are created in the project, which the dynamic credentials' trust pins.
+        workspaces: new NamedCloudWorkspace(state.workspace, state.project),
       });
       return;
     case "local":

@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { PolicyStatement } from "./iam";
 import { lockDownBucket } from "./private-bucket";
 
 export interface StateBucketProps {
@@ -13,6 +14,8 @@ export interface StateBucketProps {
   provider?: TerraformProvider;
   /** Days an overwritten state version is kept, to roll a bad apply back. Default: 90. */
   noncurrentVersionDays?: number;
+  /** Bucket policy statements besides the TLS-only deny: each other account's role and its keys. */
+  grants?: PolicyStatement[];
 }
 
 /**
@@ -33,7 +36,7 @@ export class StateBucket extends Construct {
       lifecycle: { preventDestroy: true },
     });
     this.bucketName = bucket.bucket;
-    lockDownBucket(this, bucket, { provider, encryption: "aws:kms", policyId: "tls-only" });
+    lockDownBucket(this, bucket, { provider, encryption: "aws:kms", policyId: "tls-only", allow: props.grants });
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
       provider,
       bucket: bucket.id,

@@ -35,8 +35,8 @@ function subjects(p: Principal): string[] {
 
 const isPullRequestRole = (p: Principal) => subjects(p).some((s) => s.includes(":pull_request"));
 
-/** The `<app>-<environment>` prefix of a stack's role names: the GitHub roles are `<prefix>-github-*`. */
-const prefixOf = (p: Principal) => p.name.replace(/-github-[a-z]+$/, "");
+/** The `<app>-<environment>` prefix of a stack's role names: the GitHub roles are `<prefix>-github-*`, Terraform Cloud's `<prefix>-tfc-*`. */
+const prefixOf = (p: Principal) => p.name.replace(/-(github|tfc)-[a-z]+$/, "");
 
 export async function containmentFindings(stacks: IamStack[]): Promise<IamFinding[]> {
   const findings: IamFinding[] = [];
@@ -76,7 +76,7 @@ export async function containmentFindings(stacks: IamStack[]): Promise<IamFindin
 }
 
 type Finder = (p: Principal, action: string, resource: string, message: string) => void;
-type MustDeny = (p: Principal, action: string, resource: string, what: string, context?: Record<string, string | string[]>) => Promise<void>;
+export type MustDeny = (p: Principal, action: string, resource: string, what: string, context?: Record<string, string | string[]>) => Promise<void>;
 
 /** The trust: `aud` pinned; `sub` exact to repository, environment and workflow at a branch. */
 function trustFindings(p: Principal, finding: Finder): void {
@@ -110,7 +110,7 @@ function trustFindings(p: Principal, finding: Finder): void {
 }
 
 /** No role or policy change without the boundary; the boundary and the role's own trust are out of reach. */
-async function escalation(ctx: StackContext, p: Principal, principals: Principal[], mustDeny: MustDeny): Promise<void> {
+export async function escalation(ctx: StackContext, p: Principal, principals: Principal[], mustDeny: MustDeny): Promise<void> {
   const prefix = prefixOf(p);
   const role = `arn:aws:iam::${ctx.accountId}:role/${prefix}-escalation`;
   for (const action of ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"]) {
@@ -157,7 +157,7 @@ async function pullRequestReads(ctx: StackContext, p: Principal, mustDeny: MustD
 }
 
 /** The secrets and parameters the stack's containers read, as IAM sees them. */
-function secretAndParameterArns(ctx: StackContext): string[] {
+export function secretAndParameterArns(ctx: StackContext): string[] {
   return resources(ctx.config, "aws_ecs_task_definition").flatMap(([, t]) =>
     asArray(parseJson(resolve(String(t.container_definitions), ctx)) as any[]).flatMap((c: any) =>
       asArray(c.secrets).map((s: any) => (String(s.valueFrom).includes(":secretsmanager:") ? evaluatedSecretArn(String(s.valueFrom)) : String(s.valueFrom))),

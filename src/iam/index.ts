@@ -138,5 +138,8 @@ export async function checkIam(stacks: readonly StackInput[], workflowSteps: rea
   }
   findings.push(...oidcProviderFindings(analyzed, githubRoles));
   findings.push(...(await containmentFindings(analyzed)));
+  const [{ stateAccessFindings }, { terraformCloudFindings }] = await Promise.all([import("./state-access"), import("./terraform-cloud")]);
+  findings.push(...(await stateAccessFindings(analyzed)));
+  findings.push(...(await terraformCloudFindings(analyzed)));
   return findings;
 }

@@ -36,7 +36,8 @@ function summarize(analysis: any, label = ""): string {
 export async function simulateIdentity(
   principal: Principal,
   request: { action: string; resource: string; context?: Record<string, string | string[]> },
-  extra: { policies?: NamedPolicy[] } = {},
+  /** `resourcePolicy`: the resource's own policy (a bucket policy, a role's trust), evaluated with the identity's. */
+  extra: { policies?: NamedPolicy[]; resourcePolicy?: NamedPolicy } = {},
 ): Promise<Verdict> {
   const policies = [...principal.policies, ...(extra.policies ?? [])];
   const boundary = principal.boundary ? [principal.boundary] : [];
@@ -46,6 +47,7 @@ export async function simulateIdentity(
       permissionBoundaryPolicies: boundary.length ? boundary.map((p) => ({ name: p.source, policy: p.document })) : undefined,
       serviceControlPolicies: [],
       resourceControlPolicies: [],
+      resourcePolicy: extra.resourcePolicy?.document,
       request: {
         principal: principal.arn,
         action: request.action,
@@ -64,6 +66,15 @@ export async function simulateIdentity(
     because = summarize(analysis.permissionBoundaryAnalysis, "boundary ");
   } else if (!allowed && analysis?.identityAnalysis?.result === "Allowed" && analysis?.sameAccount === false) {
     because = `the resource is in account ${resourceAccount(request.resource, principal.accountId)}, another account: its resource policy must allow the role too (the role's own policy does: ${because.replace(/^allowed by /, "")})`;
+  }
+  // The resource's own policy (bucket policy, trust) decides too: name its statements.
+  const resource = extra.resourcePolicy && analysis?.resourceAnalysis;
+  if (resource) {
+    const named = summarize(resource, "").replace(/\? statement/g, `${extra.resourcePolicy!.source} statement`);
+    const identityAllows = Boolean(analysis?.identityAnalysis?.allowStatements?.length);
+    if (resource.denyStatements?.length) because = named;
+    else if (resource.allowStatements?.length && allowed) because = identityAllows ? `${because}, and ${named}` : named;
+    else if (resource.allowStatements?.length && !identityAllows) because = `${because} (on the resource's side, ${named})`;
   }
   return { allowed, because };
 }

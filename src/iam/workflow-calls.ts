@@ -34,7 +34,8 @@ export function loadWorkflowCalls(root: string): WorkflowStep[] {
 function placeholders(ctx: StackContext, principals: Principal[]): (name: string) => string | undefined | null {
   const arn = (address: string) => resolve(`\${${address}.arn}`, ctx);
   const first = (type: string, test: (attrs: any) => boolean = () => true) => resources(ctx.config, type).find(([, a]) => test(a))?.[0];
-  const s3 = ctx.config.terraform?.backend?.s3;
+  // A backend that assumes the state account's role makes the state calls as that role: src/iam/state-access.ts checks them.
+  const s3 = ctx.config.terraform?.backend?.s3?.assume_role ? undefined : ctx.config.terraform?.backend?.s3;
   const group = resources(ctx.config, "aws_codedeploy_deployment_group")[0];
   const app = group && resolve(String(group[1].app_name), ctx);
   const zone = resources(ctx.config, "aws_route53_record")[0];

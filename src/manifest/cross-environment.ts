@@ -62,6 +62,13 @@ function betweenTwo(env: AwsEnvironment, other: AwsEnvironment): CrossEnvironmen
   const state = stateIdentity(env);
   if (state && state === stateIdentity(other)) return at("state", `the state (${state}) is also environment ${name}'s; expected a state of its own`, state);
 
+  const role = stateRole(env);
+  if (role && role === stateRole(other)) return at("state.roleName", `${role} is also environment ${name}'s state role; expected a role of its own`, role);
+  // Another environment of the state account names its roles `<app>-<environment>-…`.
+  if (role && other.plan.accountId === role.split(":")[4] && role.split("/").pop()!.startsWith(`${other.plan.names.prefix}-`)) {
+    return at("state.roleName", `${role} is named like environment ${name}'s roles (${other.plan.names.prefix}-*) in the state account; expected a name of this environment`, role);
+  }
+
   if (env.plan.accountId === other.plan.accountId && env.plan.region === other.plan.region) {
     const clash = cidrClash(env, other);
     if (clash) return at(clash.path, clash.message, clash.value);
@@ -94,6 +101,10 @@ function stateIdentity({ plan }: AwsEnvironment): string | undefined {
   if (state.backend === "s3") return `s3://${state.bucket}/${state.key}`;
   if (state.backend === "cloud") return `Terraform Cloud ${state.hostname}/${state.organization}/${state.workspace}`;
   return `local ${state.path}`;
+}
+
+function stateRole({ plan }: AwsEnvironment): string | undefined {
+  return plan.state.backend === "s3" ? plan.state.roleArn : undefined;
 }
 
 /** The blocks an environment takes in its account and region: its VPC (new) or its new subnets (existing). */

@@ -8,7 +8,7 @@ import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { BootstrapPlan, planBootstrap } from "../plan/bootstrap";
 import { EnvironmentPlan, planEnvironment, PlanError } from "../plan/environment";
-import { assignOidcProviders } from "../plan/github-oidc";
+import { assignOidcProviders, assignTerraformCloudOidcProviders } from "../plan/github-oidc";
 import { LocalPlan, planLocal } from "../plan/local";
 import { AwsManifest, DockerManifest, manifestSchema } from "./schema";
 import { findCrossEnvironmentProblem } from "./cross-environment";
@@ -69,6 +69,7 @@ export function loadProject(dir: string): Project {
     const aws = environments.filter((e): e is AwsEnvironment => e.platform === "aws");
     const bootstrap = planBootstrap(aws);
     assignOidcProviders(aws, bootstrap);
+    assignTerraformCloudOidcProviders(aws);
     return { environments, bootstrap };
   } catch (e) {
     if (e instanceof PlanError) throw new ManifestError(`${display(e.file ?? dir)}: ${e.path}: ${e.message}`);

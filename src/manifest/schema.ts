@@ -64,14 +64,25 @@ const s3State = strict({
   /** `lockfile`: S3-native locking (Terraform >= 1.10); `dynamodb`: a lock table. */
   locking: z.enum(["lockfile", "dynamodb"], { error: 'expected "lockfile" or "dynamodb"' }).default("lockfile"),
   lockTable: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, { error: "expected a DynamoDB table name" }).optional(),
+  /**
+   * With the bucket in another account (state.accountId): the role there that this environment's backend
+   * assumes, created by the bootstrap stack. Defaults to `<app>-<environment>-terraform-state`.
+   */
+  roleName: z.string().regex(/^[A-Za-z0-9+=,.@_-]{1,64}$/, { error: "expected an IAM role name (1-64 letters, digits and +=,.@_-)" }).optional(),
 });
 
 const cloudState = strict({
   backend: z.literal("cloud"),
-  organization: z.string().min(1),
+  organization: z.string().regex(/^[A-Za-z0-9_-]+$/, { error: "expected a Terraform Cloud organization name (letters, digits, - and _)" }),
   /** Defaults to `<app>-<environment>`. */
-  workspace: z.string().regex(/^[A-Za-z0-9_-]{1,90}$/, { error: "expected a workspace name (letters, digits, - and _)" }).optional(),
-  hostname: z.string().default("app.terraform.io"),
+  workspace: z.string().regex(/^[A-Za-z0-9_-]{1,90}$/, { error: "expected a workspace name (1-90 letters, digits, - and _)" }).optional(),
+  hostname: z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, { error: "expected a hostname, such as app.terraform.io" }).default("app.terraform.io"),
+  /** The Terraform Cloud project that holds the workspace: pinned in the dynamic credentials' trust. */
+  project: z.string().regex(/^[A-Za-z0-9 _-]{3,40}$/, { error: "expected a Terraform Cloud project name (3-40 letters, digits, spaces, - and _)" }).default("Default Project"),
+  /** Runs in Terraform Cloud assume this environment's roles through OIDC (TFC_AWS_* workspace variables). */
+  dynamicCredentials: z.boolean().default(true),
+  /** Terraform Cloud's OIDC provider in the account: created by the first such environment there, or one that exists. */
+  oidcProvider: z.enum(["create", "existing"], { error: "expected create or existing" }).default("create"),
 });
 
 const localState = strict({

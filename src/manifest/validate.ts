@@ -125,13 +125,16 @@ function checkNetwork({ network, aws }: AwsManifest): ManifestProblem | undefine
   return undefined;
 }
 
-function checkState({ state }: AwsManifest): ManifestProblem | undefined {
+function checkState({ state, aws }: AwsManifest): ManifestProblem | undefined {
   if (state.backend !== "s3") return undefined;
   if (state.region !== undefined && !AWS_REGIONS.includes(state.region)) {
     return { path: "state.region", message: `unknown region "${state.region}"; expected an AWS region such as ap-northeast-2` };
   }
   if (state.locking === "dynamodb" && !state.lockTable) {
     return { path: "state.lockTable", message: 'expected a DynamoDB table name when state.locking is "dynamodb"' };
+  }
+  if (state.roleName !== undefined && (state.accountId ?? aws.accountId) === aws.accountId) {
+    return { path: "state.roleName", message: `the state is in this environment's own account (${aws.accountId}); expected a roleName only with a state.accountId of another account` };
   }
   if (state.locking !== "dynamodb" && state.lockTable) {
     return { path: "state.lockTable", message: 'a lock table is only used with state.locking: "dynamodb"; expected no lockTable' };

@@ -13,9 +13,23 @@ export interface StateBucketPlan {
   environments: string[];
 }
 
+/** A role through which an environment of another account reaches its own state keys, and nothing else. */
+export interface StateRolePlan {
+  name: string;
+  environment: string;
+  /** The environment's account: the only one the role trusts. */
+  trustedAccountId: string;
+  bucket: string;
+  key: string;
+  /** The lock table (DynamoDB locking), whose items for `key` the role may take. */
+  lockTable?: string;
+}
+
 export interface BootstrapPlan {
   accountId: string;
   buckets: StateBucketPlan[];
+  /** One per environment whose stacks are in another account than the state. */
+  stateRoles: StateRolePlan[];
   /** Create GitHub Actions' OIDC provider: an environment in this account uses GitHub. */
   githubOidc: boolean;
   tags: Record<string, string>;
@@ -49,9 +63,15 @@ export function planBootstrap(envs: { file: string; plan: EnvironmentPlan }[]): 
     known.lockTable ??= state.lockTable;
     known.environments.push(plan.environment);
   }
+  const stateRoles = s3.flatMap(({ plan, state }) =>
+    state.roleArn
+      ? [{ name: state.roleArn.split("/").pop()!, environment: plan.environment, trustedAccountId: plan.accountId, bucket: state.bucket, key: state.key, lockTable: state.locking === "dynamodb" ? state.lockTable : undefined }]
+      : [],
+  );
   return {
     accountId,
     buckets: [...buckets.values()],
+    stateRoles,
     githubOidc: envs.some(({ plan }) => plan.github?.oidcProvider === "create" && plan.accountId === accountId),
     tags: { app: s3[0].plan.app, component: "terraform-state", "managed-by": "cdktf" },
   };

@@ -42,9 +42,25 @@ export type StatePlan =
       accountId: string;
       locking: "lockfile" | "dynamodb";
       lockTable?: string;
+      /** The role in the state account that the backend assumes: set when the bucket is in another account. */
+      roleArn?: string;
     }
-  | { backend: "cloud"; organization: string; workspace: string; hostname: string }
+  | { backend: "cloud"; organization: string; workspace: string; hostname: string; project: string; dynamicCredentials?: TerraformCloudCredentialsPlan }
   | { backend: "local"; path: string };
+
+/** Terraform Cloud runs assume these roles through OIDC (dynamic provider credentials). */
+export interface TerraformCloudCredentialsPlan {
+  planRole: string;
+  applyRole: string;
+  /** The audience of the workload identity token (TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE). */
+  audience: string;
+  oidcProvider: "create" | "existing";
+  /** This stack creates the provider: the first environment of its account (by name) with dynamic credentials. */
+  createsOidcProvider: boolean;
+}
+
+/** Terraform Cloud's default audience for AWS workload identity tokens. */
+export const TFC_AUDIENCE = "aws.workload.identity";
 
 export interface GithubPlan {
   repository: string;
@@ -166,24 +182,37 @@ function plannedOrThrow(path: string, plan: () => PlannedSubnet[]): PlannedSubne
   }
 }
 
+/** The role in the state account through which an environment of another account reaches its state. */
+export function stateRoleName(app: string, environment: string, override?: string): string {
+  return override ?? `${app}-${environment}-terraform-state`;
+}
+
 export function planState({ state, app, environment, aws }: AwsManifest): StatePlan {
   switch (state.backend) {
-    case "s3":
+    case "s3": {
+      const accountId = state.accountId ?? aws.accountId;
       return {
         backend: "s3",
         bucket: state.bucket,
         region: state.region ?? aws.region,
         key: `${app}/${environment}/terraform.tfstate`,
-        accountId: state.accountId ?? aws.accountId,
+        accountId,
         locking: state.locking,
         lockTable: state.lockTable,
+        // The bucket's account grants this environment its keys through a role of its own (docs/bootstrap.md).
+        roleArn: accountId === aws.accountId ? undefined : `arn:aws:iam::${accountId}:role/${stateRoleName(app, environment, state.roleName)}`,
       };
+    }
     case "cloud":
       return {
         backend: "cloud",
         organization: state.organization,
         workspace: state.workspace ?? `${app}-${environment}`,
         hostname: state.hostname,
+        project: state.project,
+        dynamicCredentials: state.dynamicCredentials
+          ? { planRole: `${app}-${environment}-tfc-plan`, applyRole: `${app}-${environment}-tfc-apply`, audience: TFC_AUDIENCE, oidcProvider: state.oidcProvider, createsOidcProvider: false }
+          : undefined,
       };
     case "local":
       return { backend: "local", path: state.path ?? projectRootPath(`terraform.${environment}.tfstate`) };

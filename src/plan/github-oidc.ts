@@ -23,3 +23,26 @@ export function assignOidcProviders(envs: { file: string; plan: EnvironmentPlan 
     if (first.plan.github!.oidcProvider === "create" && bootstrap?.accountId !== accountId) first.plan.github!.createsOidcProvider = true;
   }
 }
+
+/**
+ * Terraform Cloud's OIDC provider, one per account and hostname, likewise: the first environment (by name)
+ * of an account with dynamic credentials creates it, unless they say it exists; all of them must agree.
+ */
+export function assignTerraformCloudOidcProviders(envs: { file: string; plan: EnvironmentPlan }[]): void {
+  const withTfc = envs
+    .flatMap(({ file, plan }) => (plan.state.backend === "cloud" && plan.state.dynamicCredentials ? [{ file, plan, state: plan.state, credentials: plan.state.dynamicCredentials }] : []))
+    .sort((a, b) => a.plan.environment.localeCompare(b.plan.environment));
+  for (const key of new Set(withTfc.map(({ plan, state }) => `${plan.accountId} ${state.hostname}`))) {
+    const here = withTfc.filter(({ plan, state }) => `${plan.accountId} ${state.hostname}` === key);
+    const first = here[0];
+    const other = here.find(({ credentials }) => credentials.oidcProvider !== first.credentials.oidcProvider);
+    if (other) {
+      throw new PlanError(
+        "state.oidcProvider",
+        `expected ${first.credentials.oidcProvider} like ${first.file}: environments of account ${first.plan.accountId} share one OIDC provider for ${first.state.hostname}, got ${other.credentials.oidcProvider}`,
+        other.file,
+      );
+    }
+    if (first.credentials.oidcProvider === "create") first.credentials.createsOidcProvider = true;
+  }
+}
