@@ -44,7 +44,7 @@ describe("the IAM check's remembered passes", () => {
   it("a changed stack is checked again: a defect in its own roles is reported over a remembered pass", async () => {
     await run(stacks);
     const withFlowLogs = stacks.find((s) => s.config.resource?.aws_flow_log)!;
-    const config = clone(withFlowLogs.config);
+    const config: any = clone(withFlowLogs.config);
     const policy = config.resource.aws_iam_role_policy["network_flow-logs_write-logs"];
     policy.policy = JSON.stringify({ ...JSON.parse(policy.policy), Statement: JSON.parse(policy.policy).Statement.filter((s: any) => s.Sid !== "ListGroups") });
     const { lines } = await run(stacks.map((s) => (s === withFlowLogs ? { name: s.name, config } : s)));
@@ -55,7 +55,7 @@ describe("the IAM check's remembered passes", () => {
     await run(stacks);
     // Staging's repository renamed into production's: production's unchanged release role may now push to it.
     const staging = stacks.find((s) => s.name === "staging")!;
-    const config = clone(staging.config);
+    const config: any = clone(staging.config);
     config.resource.aws_ecr_repository.web_repositories_django.name = "inpock/production/django";
     const { lines, simulated } = await run(stacks.map((s) => (s === staging ? { name: s.name, config } : s)));
     expect(lines).toContainEqual(

@@ -16,7 +16,7 @@ import { evaluatedSecretArn } from "../plan/secrets";
 import type { IamFinding, IamStack } from "./index";
 import type { Principal } from "./principals";
 import { resolve, sharesAccount, StackContext } from "./resolve";
-import { simulateIdentity, simulateTrust, Verdict } from "./simulate";
+import { mayAllowAction, simulateIdentity, simulateTrust, Verdict } from "./simulate";
 
 const SUB = `${GITHUB_OIDC_HOST}:sub`;
 const AUD = `${GITHUB_OIDC_HOST}:aud`;
@@ -73,14 +73,35 @@ export async function ownContainmentFindings({ ctx, principals }: IamStack): Pro
 
 /** No role of `stack` (GitHub's or a service role) reaches a resource of `other`, an environment of the same account. */
 export async function crossContainmentFindings(stack: IamStack, other: IamStack): Promise<IamFinding[]> {
-  const { findings, mustDeny } = reporter(stack.ctx.stack);
+  const { findings, finding, mustDeny } = reporter(stack.ctx.stack);
   if (other === stack || !sharesAccount(stack.ctx, other.ctx)) return findings;
   for (const p of stack.principals) {
     for (const target of resourcesOf(other)) {
+      // Most roles allow none of most targets' actions: those are denied without simulating each pair
+      // (the cost of 64 environments in one account), but a request the simulator refuses still is a finding.
+      if (!mayAllowAction(p, target.action)) {
+        const error = await requestError(p, target);
+        if (error) finding(p, target.action, target.resource, `cannot be checked for ${target.action} on ${target.resource}: the simulator refused the request: ${error}`);
+        continue;
+      }
       await mustDeny(p, target.action, target.resource, `${other.ctx.stack}'s ${target.what}, in the same account`, target.context);
     }
   }
   return findings;
+}
+
+const requestErrors = new WeakMap<Target, Promise<string | undefined>>();
+/**
+ * Whether the simulator refuses a target's request (an action or ARN shape it does not accept), once per
+ * target: that depends on the request alone, given policies it accepts (mayAllowAction checks them).
+ */
+function requestError(p: Principal, target: Target): Promise<string | undefined> {
+  let error = requestErrors.get(target);
+  if (!error) {
+    const bare: Principal = { ...p, policies: [], boundary: undefined };
+    requestErrors.set(target, (error = simulateIdentity(bare, target).then((v) => v.error)));
+  }
+  return error;
 }
 
 export async function containmentFindings(stacks: IamStack[]): Promise<IamFinding[]> {

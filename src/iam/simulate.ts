@@ -80,6 +80,33 @@ export async function simulateIdentity(
   return { allowed, because };
 }
 
+const globs = new Map<string, RegExp>();
+/** IAM's action wildcards: `*` any run of characters, `?` one; case-insensitive. */
+function actionGlob(pattern: string): RegExp {
+  let glob = globs.get(pattern);
+  if (!glob) globs.set(pattern, (glob = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i")));
+  return glob;
+}
+
+/**
+ * False when no Allow statement of the principal's own policies can match `action`: then the simulator
+ * would deny any request of it (the boundary only takes away), so a request that must be denied need not
+ * be simulated. True whenever unsure: a NotAction statement, a policy the simulator would not accept.
+ */
+export function mayAllowAction(principal: Principal, action: string): boolean {
+  for (const policy of principal.policies) {
+    const document = policy.forAction?.(action) ?? policy.document;
+    if (validated(document).errors.length > 0) return true;
+    for (const statement of document.Statement) {
+      if (statement.Effect !== "Allow") continue;
+      if (statement.NotAction !== undefined || statement.Action === undefined) return true;
+      const patterns: unknown[] = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+      if (patterns.some((pattern) => typeof pattern !== "string" || actionGlob(pattern).test(action))) return true;
+    }
+  }
+  return false;
+}
+
 /** Whether `caller` (a service principal or an OIDC provider ARN) may assume the role, by its trust policy. */
 export function simulateTrust(
   principal: Principal,
