@@ -64,3 +64,17 @@ export class FileVerdictCache implements VerdictCache {
     renameSync(temporary, this.file);
   }
 }
+
+/** Verdicts for one process only: the tests share it between checks of mostly unchanged stacks. */
+export class MemoryVerdictCache implements VerdictCache {
+  private readonly keys = new Set<string>();
+  key(...parts: string[]): string {
+    return digest(...parts);
+  }
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+  add(key: string): void {
+    this.keys.add(key);
+  }
+}
