@@ -5,8 +5,7 @@
  * a policy failure stops with one line per finding, and the output is removed.
  */
 import { App } from "cdktf";
-import { createHash } from "crypto";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { existsSync, readFileSync, rmSync } from "fs";
 import { join } from "path";
 import { environmentsDir, loadProject, ManifestError, Project } from "./src/manifest/load";
 import { BootstrapStack } from "./stacks/bootstrap-stack";
@@ -15,6 +14,7 @@ import { LocalStack } from "./stacks/local-stack";
 import { ProjectStack } from "./stacks/project-stack";
 import { describeFinding } from "./src/policy";
 import { checkIam, describeIamFinding } from "./src/iam";
+import { FileVerdictCache } from "./src/iam/cache";
 import { loadWorkflowCalls } from "./src/iam/workflow-calls";
 
 /** Set to `s3` once the state bucket exists, to keep the bootstrap stack's own state in it. */
@@ -76,18 +76,15 @@ export async function main(): Promise<void> {
 
 /**
  * The IAM check over every synthesized stack at once (containment compares stacks of one account); not
- * waivable. A pass is remembered beside the build (dist/) for exactly these stacks and this build's source
- * hash, so an unchanged synth does not simulate again; any change to a stack or a source runs it.
+ * waivable. Passes are remembered beside the build (dist/.iam-pass) per stack, per pair of stacks and for
+ * this build's source hash (src/iam/cache.ts), so a synth simulates only the stacks that changed.
  */
 export async function iamFailures(stacks: ProjectStack[]): Promise<string[]> {
   const inputs = stacks.flatMap((s) => (s.synthesized ? [{ name: s.node.id, config: s.synthesized }] : []));
   const build = join(__dirname, ".source-hash");
-  const verdict = join(__dirname, ".iam-pass");
-  const steps = loadWorkflowCalls(process.cwd());
-  const key = existsSync(build) ? createHash("sha256").update(readFileSync(build)).update(JSON.stringify([inputs, steps])).digest("hex") : undefined;
-  if (key && existsSync(verdict) && readFileSync(verdict, "utf8") === key) return [];
-  const failures = (await checkIam(inputs, steps)).map(describeIamFinding);
-  if (key && failures.length === 0) writeFileSync(verdict, key);
+  const cache = existsSync(build) ? new FileVerdictCache(join(__dirname, ".iam-pass"), readFileSync(build, "utf8").trim()) : undefined;
+  const failures = (await checkIam(inputs, loadWorkflowCalls(process.cwd()), cache)).map(describeIamFinding);
+  cache?.save();
   return failures;
 }
 

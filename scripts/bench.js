@@ -4,9 +4,11 @@
 // all of them), reporting medians:
 //   1. `npm run synth` and `npm run synth:hcl`, as users and CI run them (wall time, peak RSS);
 //   2. the synth of 1, 16 and 64 environments (copies of the sample manifests with their own names,
-//      CIDRs and hostnames): milliseconds per environment, which must not grow with their number;
-//   3. the unit and snapshot tests (npm run test:unit) and the offline plan tests;
+//      CIDRs and hostnames): the first of each with the IAM check cold, then milliseconds per
+//      environment, which must not grow with their number;
+//   3. the unit and snapshot tests (npm run test:unit), the IAM simulation tests and the offline plan tests;
 //   4. the whole README test command (npm test), once, with the time of each lane it prints.
+// Every line gives the load average: on a shared machine wall times follow it, CPU times much less.
 // Exits 1 when a target is missed.
 "use strict";
 const { spawnSync, execFileSync } = require("child_process");
@@ -68,7 +70,7 @@ function report(name, samples, target) {
   const memory = Number.isNaN(mib) ? "n/a" : `${mib.toFixed(0)} MB`;
   const cpu = median(samples.map((s) => s.cpu));
   const runsText = `${samples.length} run${samples.length > 1 ? "s" : ""}`;
-  console.log(`${name.padEnd(36)} median ${seconds.toFixed(2)} s (CPU ${Number.isNaN(cpu) ? "n/a" : cpu.toFixed(2) + " s"}) over ${runsText}, peak ${memory}  (${limits}) ${ok ? "ok" : "MISSED"}`);
+  console.log(`${name.padEnd(36)} median ${seconds.toFixed(2)} s (CPU ${Number.isNaN(cpu) ? "n/a" : cpu.toFixed(2) + " s"}) over ${runsText}, peak ${memory}  (${limits}) ${ok ? "ok" : "MISSED"}; ${loadText()}`);
   return seconds;
 }
 
@@ -103,7 +105,9 @@ function environments(count) {
   return dir;
 }
 
-console.log(`machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? "?"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+/** The load average now: the machine may be shared, and every wall time below depends on it. */
+const loadText = () => `load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`;
+console.log(`machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? "?"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; ${loadText()}`);
 execFileSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: "inherit" });
 
 // 1. The synth commands, after one warm-up run each (it writes the V8 code cache).
@@ -115,10 +119,17 @@ interleaved(synthCommands, 1);
 const synth = interleaved(synthCommands, runs);
 for (const [name, samples] of Object.entries(synth)) report(name, samples, TARGETS.synth);
 
-// 2. Synth time per environment.
+// 2. Synth time per environment. The first synth of each size runs the IAM check cold (nothing in
+// dist/.iam-pass for those stacks: it is emptied first) and is reported on its own; the measured runs
+// after it find their verdicts remembered, as every synth of unchanged stacks does.
 const sizes = [1, 16, 64];
 const folders = Object.fromEntries(sizes.map((n) => [n, environments(n)]));
 const outdir = mkdtempSync(join(os.tmpdir(), "bench-out-"));
+rmSync(join(root, "dist", ".iam-pass"), { force: true });
+for (const n of sizes) {
+  const cold = measure("node", ["scripts/synth.js", "--output", outdir], { ENVIRONMENTS_DIR: folders[n] });
+  console.log(`synth, ${String(n).padStart(2)} environment(s), IAM cold`.padEnd(36) + ` ${cold.seconds.toFixed(2)} s (CPU ${cold.cpu.toFixed(2)} s), peak ${cold.mib.toFixed(0)} MB, one run; ${loadText()}`);
+}
 const scaling = interleaved(
   Object.fromEntries(sizes.map((n) => [n, () => measure("node", ["scripts/synth.js", "--output", outdir], { ENVIRONMENTS_DIR: folders[n] })])),
   Math.max(3, Math.ceil(runs / 3)),
@@ -141,11 +152,15 @@ for (const dir of [...Object.values(folders), outdir]) rmSync(dir, { recursive: 
 const tests = interleaved(
   {
     unit: () => measure("npm", ["run", "--silent", "test:unit"]),
+    iam: () => measure("npm", ["run", "--silent", "test:iam"]),
     offline: () => measure("npx", ["jest", "__tests__/terraform"]),
   },
   testRuns,
 );
 report("unit and snapshot tests", tests.unit, TARGETS.unit);
+// No target of its own: the IAM simulation tests run in npm test, not in the unit command.
+const iam = tests.iam;
+console.log(`${"IAM simulation tests (npm test)".padEnd(36)} median ${median(iam.map((s) => s.seconds)).toFixed(2)} s (CPU ${median(iam.map((s) => s.cpu)).toFixed(2)} s) over ${iam.length} runs`);
 report("offline plan tests", tests.offline, TARGETS.offline);
 
 // 4. The README test command, with the lanes' own times (lanes/run-all.js prints `lane <name>: ok in N s`).

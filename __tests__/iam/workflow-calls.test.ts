@@ -6,7 +6,8 @@
 import { readdirSync, readFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
-import { checkIam, describeIamFinding } from "../../src/iam";
+import { checkIam as checkUncached, describeIamFinding, StackInput } from "../../src/iam";
+import { MemoryVerdictCache } from "../../src/iam/cache";
 import { awsSteps, loadWorkflowCalls, WorkflowStep } from "../../src/iam/workflow-calls";
 import { synthesizeProject } from "../support/project";
 
@@ -17,6 +18,9 @@ const workflowSteps = () =>
   readdirSync(WORKFLOWS)
     .filter((f) => /\.ya?ml$/.test(f))
     .flatMap((f) => awsSteps(f, parse(readFileSync(join(WORKFLOWS, f), "utf8"))));
+// Passes shared between the tests: each simulates only the stack it changed (see iam.test.ts).
+const verdicts = new MemoryVerdictCache();
+const checkIam = (stacks: StackInput[], steps: WorkflowStep[]) => checkUncached(stacks, steps, verdicts);
 const key = (s: { workflow: string; job: string; step: string }) => `${s.workflow} ${s.job} "${s.step}"`;
 
 describe("the AWS calls of the workflows", () => {

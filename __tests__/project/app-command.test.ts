@@ -3,7 +3,7 @@
  * is one line and exit 1 with nothing written; a stale build is rebuilt, loudly.
  */
 import { execFile } from "child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
 import { join, relative } from "path";
 import { promisify } from "util";
 import { describeUnless, tempDir } from "../support/app";
@@ -134,16 +134,21 @@ function outputWithStaleStack(): string {
 
 const CLI_ENV = { ...process.env, CHECKPOINT_DISABLE: "1", CI: "true", ENVIRONMENTS_DIR: FIXTURES };
 
-/** `cdktf synth` itself, then `npm run synth`'s script, into two folders; both trees, file by file. */
-async function bothSynths(args: string[]): Promise<{ cli: Record<string, string>; direct: Record<string, string> }> {
+/**
+ * `cdktf synth` itself, then `npm run synth`'s script, into two folders; both trees, file by file. For HCL,
+ * the CLI's output is formatted by `terraform fmt` and the script formats its own (`--fmt`, as
+ * `npm run synth:hcl` does), through its cache of formatted files when `cached`.
+ */
+async function bothSynths(args: string[], { cached = false } = {}): Promise<{ cli: Record<string, string>; direct: Record<string, string> }> {
   const cliOut = outputWithStaleStack();
   const directOut = outputWithStaleStack();
+  const hcl = args.includes("--hcl");
+  const env = { ...CLI_ENV, TF_CLI_CONFIG_FILE: "/dev/null" };
   await run(join(ROOT, "node_modules", ".bin", "cdktf"), ["synth", ...args, "--output", cliOut], { cwd: ROOT, env: CLI_ENV });
-  const direct = await run("node", ["scripts/synth.js", ...args, "--output", directOut], { cwd: ROOT, env: CLI_ENV });
+  if (hcl && !cached) rmSync(join(ROOT, "dist", ".hcl-fmt"), { recursive: true, force: true });
+  const direct = await run("node", ["scripts/synth.js", ...args, ...(hcl ? ["--fmt"] : []), "--output", directOut], { cwd: ROOT, env });
   expect(direct.stdout).toBe("Generated Terraform code for the stacks: bootstrap, local, production, staging\n");
-  if (args.includes("--hcl")) {
-    for (const dir of [cliOut, directOut]) await run("terraform", ["fmt", "-recursive", dir], { env: { PATH: process.env.PATH, TF_CLI_CONFIG_FILE: "/dev/null" } });
-  }
+  if (hcl) await run("terraform", ["fmt", "-recursive", cliOut], { env: { PATH: process.env.PATH, TF_CLI_CONFIG_FILE: "/dev/null" } });
   return { cli: tree(cliOut), direct: tree(directOut) };
 }
 
@@ -158,12 +163,14 @@ describe("npm run synth writes exactly what cdktf synth writes", () => {
   }, 120000);
 
   describeUnless(terraformUnavailable(), "HCL, formatted by terraform fmt as npm run synth:hcl does", () => {
-    it("every file, manifest.json and metadata included", async () => {
-      const { cli, direct } = await bothSynths(["--hcl"]);
-      expect(Object.keys(cli)).toContain(join("stacks", "staging", "cdk.tf"));
-      expect(Object.keys(direct)).toEqual(Object.keys(cli));
-      for (const file of Object.keys(cli)) expect([file, direct[file]]).toEqual([file, cli[file]]);
-    }, 120000);
+    it("every file, manifest.json and metadata included; formatted by terraform fmt, then from the cache of formatted files", async () => {
+      for (const cached of [false, true]) {
+        const { cli, direct } = await bothSynths(["--hcl"], { cached });
+        expect(Object.keys(cli)).toContain(join("stacks", "staging", "cdk.tf"));
+        expect(Object.keys(direct)).toEqual(Object.keys(cli));
+        for (const file of Object.keys(cli)) expect([cached, file, direct[file]]).toEqual([cached, file, cli[file]]);
+      }
+    }, 180000);
   });
 
   it("fails on an error annotation, as the CLI does, naming the construct", async () => {

@@ -15,8 +15,8 @@ import { asArray, parseJson, resources } from "../policy/model";
 import { evaluatedSecretArn } from "../plan/secrets";
 import type { IamFinding, IamStack } from "./index";
 import type { Principal } from "./principals";
-import { resolve, StackContext } from "./resolve";
-import { simulateIdentity, simulateTrust, Verdict } from "./simulate";
+import { resolve, sharesAccount, StackContext } from "./resolve";
+import { mayAllowAction, simulateIdentity, simulateTrust, Verdict } from "./simulate";
 
 const SUB = `${GITHUB_OIDC_HOST}:sub`;
 const AUD = `${GITHUB_OIDC_HOST}:aud`;
@@ -38,48 +38,85 @@ const isPullRequestRole = (p: Principal) => subjects(p).some((s) => s.includes("
 /** The `<app>-<environment>` prefix of a stack's role names: the GitHub roles are `<prefix>-github-*`, Terraform Cloud's `<prefix>-tfc-*`. */
 const prefixOf = (p: Principal) => p.name.replace(/-(github|tfc)-[a-z]+$/, "");
 
-export async function containmentFindings(stacks: IamStack[]): Promise<IamFinding[]> {
+type Report = (p: Principal, action: string, resource: string, message: string) => void;
+
+/** A finding collector for one stack, and the request that must be denied, reported when it is not. */
+function reporter(stack: string): { findings: IamFinding[]; finding: Report; mustDeny: MustDeny } {
   const findings: IamFinding[] = [];
-  for (const { ctx, principals } of stacks) {
-    const finding = (p: Principal, action: string, resource: string, message: string) =>
-      findings.push({ rule: "iam-contained", stack: ctx.stack, principal: `${p.address} (${p.name})`, action, resource, message });
-    const mustDeny = async (p: Principal, action: string, resource: string, what: string, context?: Record<string, string | string[]>) => {
-      const verdict = await simulateIdentity(p, { action, resource, context });
-      if (verdict.allowed) finding(p, action, resource, `can ${action} on ${resource} (${what}): ${verdict.because}`);
-      else if (verdict.error) finding(p, action, resource, `cannot be checked for ${action} on ${resource}: the simulator refused the request: ${verdict.error}`);
-    };
-    const ciRoles = githubRoles(principals);
-    for (const p of ciRoles) {
-      // One subject, one role: a job that may assume one role must not get another's permissions too.
-      const twin = ciRoles.find((o) => o !== p && subjects(o).some((sub) => subjects(p).includes(sub)));
-      if (twin) finding(p, "sts:AssumeRoleWithWebIdentity", p.arn, `trusts the same subject as ${twin.address} (${twin.name}): ${JSON.stringify(subjects(p).filter((sub) => subjects(twin).includes(sub)))}, so a job that may assume one may assume both`);
-      trustFindings(p, finding);
-      await escalation(ctx, p, principals, mustDeny);
-      for (const arn of secretAndParameterArns(ctx)) {
-        const action = arn.includes(":secretsmanager:") ? "secretsmanager:GetSecretValue" : "ssm:GetParameters";
-        await mustDeny(p, action, arn, "a secret value a container reads");
-      }
-      if (isPullRequestRole(p)) await pullRequestReads(ctx, p, mustDeny);
+  const finding: Report = (p, action, resource, message) => findings.push({ rule: "iam-contained", stack, principal: `${p.address} (${p.name})`, action, resource, message });
+  const mustDeny: MustDeny = async (p, action, resource, what, context) => {
+    const verdict = await simulateIdentity(p, { action, resource, context });
+    if (verdict.allowed) finding(p, action, resource, `can ${action} on ${resource} (${what}): ${verdict.because}`);
+    else if (verdict.error) finding(p, action, resource, `cannot be checked for ${action} on ${resource}: the simulator refused the request: ${verdict.error}`);
+  };
+  return { findings, finding, mustDeny };
+}
+
+/** Containment within one stack: its GitHub roles' trust, escalation, secret values and pull request reads. */
+export async function ownContainmentFindings({ ctx, principals }: IamStack): Promise<IamFinding[]> {
+  const { findings, finding, mustDeny } = reporter(ctx.stack);
+  const ciRoles = githubRoles(principals);
+  for (const p of ciRoles) {
+    // One subject, one role: a job that may assume one role must not get another's permissions too.
+    const twin = ciRoles.find((o) => o !== p && subjects(o).some((sub) => subjects(p).includes(sub)));
+    if (twin) finding(p, "sts:AssumeRoleWithWebIdentity", p.arn, `trusts the same subject as ${twin.address} (${twin.name}): ${JSON.stringify(subjects(p).filter((sub) => subjects(twin).includes(sub)))}, so a job that may assume one may assume both`);
+    trustFindings(p, finding);
+    await escalation(ctx, p, principals, mustDeny);
+    for (const arn of secretAndParameterArns(ctx)) {
+      const action = arn.includes(":secretsmanager:") ? "secretsmanager:GetSecretValue" : "ssm:GetParameters";
+      await mustDeny(p, action, arn, "a secret value a container reads");
     }
-    for (const other of stacks) {
-      if (other === stacks.find((s) => s.ctx === ctx) || other.ctx.accountId !== ctx.accountId) continue;
-      if (other.ctx.tags.environment === ctx.tags.environment) continue;
-      // Every role, not only GitHub's: a service role of one environment must not reach another's either.
-      for (const p of principals) {
-        for (const target of resourcesOf(other)) {
-          await mustDeny(p, target.action, target.resource, `${other.ctx.stack}'s ${target.what}, in the same account`, target.context);
-        }
+    if (isPullRequestRole(p)) await pullRequestReads(ctx, p, mustDeny);
+  }
+  return findings;
+}
+
+/** No role of `stack` (GitHub's or a service role) reaches a resource of `other`, an environment of the same account. */
+export async function crossContainmentFindings(stack: IamStack, other: IamStack): Promise<IamFinding[]> {
+  const { findings, finding, mustDeny } = reporter(stack.ctx.stack);
+  if (other === stack || !sharesAccount(stack.ctx, other.ctx)) return findings;
+  for (const p of stack.principals) {
+    for (const target of resourcesOf(other)) {
+      // Most roles allow none of most targets' actions: those are denied without simulating each pair
+      // (the cost of 64 environments in one account), but a request the simulator refuses still is a finding.
+      if (!mayAllowAction(p, target.action)) {
+        const error = await requestError(p, target);
+        if (error) finding(p, target.action, target.resource, `cannot be checked for ${target.action} on ${target.resource}: the simulator refused the request: ${error}`);
+        continue;
       }
+      await mustDeny(p, target.action, target.resource, `${other.ctx.stack}'s ${target.what}, in the same account`, target.context);
     }
   }
   return findings;
 }
 
-type Finder = (p: Principal, action: string, resource: string, message: string) => void;
+const requestErrors = new WeakMap<Target, Promise<string | undefined>>();
+/**
+ * Whether the simulator refuses a target's request (an action or ARN shape it does not accept), once per
+ * target: that depends on the request alone, given policies it accepts (mayAllowAction checks them).
+ */
+function requestError(p: Principal, target: Target): Promise<string | undefined> {
+  let error = requestErrors.get(target);
+  if (!error) {
+    const bare: Principal = { ...p, policies: [], boundary: undefined };
+    requestErrors.set(target, (error = simulateIdentity(bare, target).then((v) => v.error)));
+  }
+  return error;
+}
+
+export async function containmentFindings(stacks: IamStack[]): Promise<IamFinding[]> {
+  const findings: IamFinding[] = [];
+  for (const stack of stacks) {
+    findings.push(...(await ownContainmentFindings(stack)));
+    for (const other of stacks) findings.push(...(await crossContainmentFindings(stack, other)));
+  }
+  return findings;
+}
+
 export type MustDeny = (p: Principal, action: string, resource: string, what: string, context?: Record<string, string | string[]>) => Promise<void>;
 
 /** The trust: `aud` pinned; `sub` exact to repository, environment and workflow at a branch. */
-function trustFindings(p: Principal, finding: Finder): void {
+function trustFindings(p: Principal, finding: Report): void {
   const provider = `arn:aws:iam::${p.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`;
   const allowed = subjects(p);
   const statement = JSON.stringify(p.trust?.Statement ?? []);
@@ -172,8 +209,16 @@ interface Target {
   context?: Record<string, string | string[]>;
 }
 
-/** Another stack's resources, and a request that would change or read each. */
+const targetsOf = new WeakMap<IamStack, Target[]>();
+
+/** Another stack's resources, and a request that would change or read each (worked out once per stack). */
 function resourcesOf(stack: IamStack): Target[] {
+  let targets = targetsOf.get(stack);
+  if (!targets) targetsOf.set(stack, (targets = targetsFor(stack)));
+  return targets;
+}
+
+function targetsFor(stack: IamStack): Target[] {
   const { ctx } = stack;
   const tags = { "aws:ResourceTag/environment": ctx.tags.environment ?? "" };
   const arn = (address: string) => resolve(`\${${address}.arn}`, ctx);

@@ -3,7 +3,7 @@
  * attached customer and AWS-managed policies, and its permissions boundary, references resolved.
  */
 import { asArray, parseJson, resources } from "../policy/model";
-import { MANAGED_POLICIES, readOnlyAccessUpperBound } from "./managed-policies";
+import { MANAGED_POLICIES, readOnlyAccessForAction, readOnlyAccessUpperBound } from "./managed-policies";
 import { resolve, StackContext } from "./resolve";
 
 export interface PolicyDocument {
@@ -15,6 +15,8 @@ export interface NamedPolicy {
   /** Where the policy comes from: a Terraform address, or an AWS managed policy's name. */
   source: string;
   document: PolicyDocument;
+  /** The part of `document` that decides a request of `action` exactly as the whole does (a large policy, cut). */
+  forAction?: (action: string) => PolicyDocument;
 }
 
 export interface Principal {
@@ -59,7 +61,10 @@ async function policyByArn(arnValue: string, ctx: StackContext): Promise<NamedPo
     return doc ? { source: own[0], document: doc } : `${own[0]} has no readable policy`;
   }
   const managed = /^arn:aws:iam::aws:policy\/(?:.*\/)?([A-Za-z0-9_+=,.@-]+)$/.exec(arnValue);
-  if (managed?.[1] === "ReadOnlyAccess") return { source: "AWS managed ReadOnlyAccess (upper bound)", document: await readOnlyAccessUpperBound() };
+  if (managed?.[1] === "ReadOnlyAccess") {
+    const document = await readOnlyAccessUpperBound();
+    return { source: "AWS managed ReadOnlyAccess (upper bound)", document, forAction: (action) => readOnlyAccessForAction(document, action) };
+  }
   if (managed && MANAGED_POLICIES[managed[1]]) return { source: `AWS managed ${managed[1]}`, document: MANAGED_POLICIES[managed[1]] };
   return `${arnValue} is a policy this check does not know; add its document to src/iam/managed-policies.ts`;
 }
@@ -99,7 +104,7 @@ export async function principalsOf(ctx: StackContext): Promise<Principal[]> {
     if (!role) continue;
     const policy = await policyByArn(String(a.policy_arn), ctx);
     if (typeof policy === "string") role.problems.push(`${address}: ${policy}`);
-    else role.policies.push({ source: `${address} (${policy.source})`, document: policy.document });
+    else role.policies.push({ ...policy, source: `${address} (${policy.source})` });
   }
   return [...roles.values()];
 }

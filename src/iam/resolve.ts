@@ -27,6 +27,11 @@ export function stackContext(stack: string, config: TerraformConfig): StackConte
   };
 }
 
+/** Whether containment compares two stacks: two environments that share an account. */
+export function sharesAccount(a: StackContext, b: StackContext): boolean {
+  return a.stack !== b.stack && a.accountId === b.accountId && a.tags.environment !== b.tags.environment;
+}
+
 const REFERENCE = /\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g;
 
 /** A fixed stand-in for ids AWS generates (load balancer ids, task set ids). */

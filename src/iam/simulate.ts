@@ -5,7 +5,7 @@
  * since the validating path drops OIDC context keys (`token.actions.githubusercontent.com:sub`), which
  * are exactly what a GitHub trust policy must be judged on.
  */
-import { createValidatedPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
+import { createValidatedPolicy, validateIdentityPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
 import { runSimulation, runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
 import type { NamedPolicy, PolicyDocument, Principal } from "./principals";
 
@@ -33,6 +33,18 @@ function summarize(analysis: any, label = ""): string {
     .join("; ")})`;
 }
 
+/**
+ * Each identity or boundary document validated once, not once per request: the simulator reuses a
+ * validated policy as it is (validation was a tenth of a request's time). Keyed by the document object,
+ * which a principal keeps for the whole check.
+ */
+const validatedDocuments = new WeakMap<PolicyDocument, ReturnType<typeof createValidatedPolicy>>();
+function validated(document: PolicyDocument): ReturnType<typeof createValidatedPolicy> {
+  let policy = validatedDocuments.get(document);
+  if (!policy) validatedDocuments.set(document, (policy = createValidatedPolicy(document, validateIdentityPolicy)));
+  return policy;
+}
+
 export async function simulateIdentity(
   principal: Principal,
   request: { action: string; resource: string; context?: Record<string, string | string[]> },
@@ -43,8 +55,8 @@ export async function simulateIdentity(
   const boundary = principal.boundary ? [principal.boundary] : [];
   const result = await runSimulation(
     {
-      identityPolicies: policies.map((p) => ({ name: p.source, policy: p.document })),
-      permissionBoundaryPolicies: boundary.length ? boundary.map((p) => ({ name: p.source, policy: p.document })) : undefined,
+      identityPolicies: policies.map((p) => ({ name: p.source, policy: validated(p.forAction?.(request.action) ?? p.document) })),
+      permissionBoundaryPolicies: boundary.length ? boundary.map((p) => ({ name: p.source, policy: validated(p.forAction?.(request.action) ?? p.document) })) : undefined,
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       resourcePolicy: extra.resourcePolicy?.document,
@@ -77,6 +89,33 @@ export async function simulateIdentity(
     else if (resource.allowStatements?.length && !identityAllows) because = `${because} (on the resource's side, ${named})`;
   }
   return { allowed, because };
+}
+
+const globs = new Map<string, RegExp>();
+/** IAM's action wildcards: `*` any run of characters, `?` one; case-insensitive. */
+function actionGlob(pattern: string): RegExp {
+  let glob = globs.get(pattern);
+  if (!glob) globs.set(pattern, (glob = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i")));
+  return glob;
+}
+
+/**
+ * False when no Allow statement of the principal's own policies can match `action`: then the simulator
+ * would deny any request of it (the boundary only takes away), so a request that must be denied need not
+ * be simulated. True whenever unsure: a NotAction statement, a policy the simulator would not accept.
+ */
+export function mayAllowAction(principal: Principal, action: string): boolean {
+  for (const policy of principal.policies) {
+    const document = policy.forAction?.(action) ?? policy.document;
+    if (validated(document).errors.length > 0) return true;
+    for (const statement of document.Statement) {
+      if (statement.Effect !== "Allow") continue;
+      if (statement.NotAction !== undefined || statement.Action === undefined) return true;
+      const patterns: unknown[] = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+      if (patterns.some((pattern) => typeof pattern !== "string" || actionGlob(pattern).test(action))) return true;
+    }
+  }
+  return false;
 }
 
 /** Whether `caller` (a service principal or an OIDC provider ARN) may assume the role, by its trust policy. */
