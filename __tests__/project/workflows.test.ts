@@ -79,6 +79,50 @@ describe("the workflows follow the manifests", () => {
     "on: push\njobs:\n  deploy:\n    environment: production\n    strategy:\n      matrix:\n        environment: [staging, production]\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout@v4\n      - run: cdktf diff | tee plan.txt\n        shell: sh\n",
   );
 
+  /**
+   * Jobs that change infrastructure behind an approval (a GitHub environment) but do not apply exactly the
+   * plan file a job before the approval saved: a fresh plan, cdktf deploy, -auto-approve, or no saved plan.
+   */
+  const replans = (list: Workflow[]) =>
+    list.flatMap(({ file, doc }) => {
+      const jobs = Object.entries<any>(doc.jobs);
+      const runs = (job: any): string[] => (job.steps ?? []).map((st: any) => String(st.run ?? ""));
+      const artifact = (job: any, action: string) => (job.steps ?? []).filter((st: any) => String(st.uses ?? "").startsWith(`actions/${action}@`)).map((st: any) => st.with?.name);
+      return jobs
+        .filter(([, job]) => job.environment && runs(job).some((r) => /cdktf\s+(deploy|apply)|terraform\s|apply-saved-plan/.test(r)))
+        .flatMap(([name, job]) => {
+          const where = `${file} ${name}`;
+          const problems = runs(job)
+            .filter((r) => /cdktf\s+(deploy|apply)|terraform\s+(-chdir=\S+\s+)?plan|-auto-approve|terraform\s+(-chdir=\S+\s+)?apply(?![^\n]*\.tfplan)/.test(r))
+            .map((r) => `${where}: applies a plan nobody approved: ${r.trim().split("\n")[0]}`);
+          if (!runs(job).some((r) => /scripts\/apply-saved-plan\.js|terraform\s+(-chdir=\S+\s+)?apply\s[^\n]*\.tfplan/.test(r))) problems.push(`${where}: applies no saved plan file`);
+          const saved = [job.needs ?? []].flat().flatMap((n: string) => (doc.jobs[n]?.environment ? [] : artifact(doc.jobs[n], "upload-artifact")));
+          const downloaded = artifact(job, "download-artifact");
+          if (!downloaded.some((d: string) => saved.includes(d))) problems.push(`${where}: does not download the plan a job before the approval saved (${JSON.stringify(saved)})`);
+          return problems;
+        });
+    });
+
+  it("apply exactly the plan file saved before the approval: no fresh plan, no cdktf deploy, no -auto-approve", () => {
+    const infra = workflows.filter((w) => w.file === "infra.yml");
+    expect(infra).toHaveLength(1);
+    expect(replans(infra)).toEqual([]);
+    // The workflow before this check: one approved job that planned afresh and applied with --auto-approve.
+    const before = read(
+      "before.yml",
+      "on: push\njobs:\n  deploy:\n    environment: ${{ matrix.deployEnvironment }}\n    runs-on: ubuntu-24.04\n    steps:\n      - name: Deploy\n        run: npx cdktf deploy staging --auto-approve\n",
+    );
+    expect(replans([before])).toEqual([
+      "before.yml deploy: applies a plan nobody approved: npx cdktf deploy staging --auto-approve",
+      "before.yml deploy: applies no saved plan file",
+      'before.yml deploy: does not download the plan a job before the approval saved ([])',
+    ]);
+    // Saved, but re-planned in the approved job anyway.
+    const doc = parse(infra[0].text);
+    doc.jobs.apply.steps.push({ run: "terraform -chdir=cdktf.out/stacks/staging plan -out=plan.tfplan" });
+    expect(replans([{ file: "replanned.yml", text: "", doc }])).toEqual(["replanned.yml apply: applies a plan nobody approved: terraform -chdir=cdktf.out/stacks/staging plan -out=plan.tfplan"]);
+  });
+
   it("take every environment list from release-config --matrix, never from a list kept in the workflow", () => {
     expect(jobsOf(workflows).filter(({ job }) => job.strategy?.matrix).length).toBeGreaterThanOrEqual(3);
     expect(handWrittenEnvironments(workflows)).toEqual([]);
