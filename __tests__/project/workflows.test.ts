@@ -123,6 +123,40 @@ describe("the workflows follow the manifests", () => {
     expect(replans([{ file: "replanned.yml", text: "", doc }])).toEqual(["replanned.yml apply: applies a plan nobody approved: terraform -chdir=cdktf.out/stacks/staging plan -out=plan.tfplan"]);
   });
 
+  /**
+   * Jobs that apply a saved plan but would leave a Terraform-registered task definition unreleased: no step
+   * building it with the running images, or no CodeDeploy deployment of it with the release's AppSpec.
+   */
+  const strandsTaskDefinitions = (list: Workflow[]) =>
+    jobsOf(list)
+      .filter(({ job }) => (job.steps ?? []).some((st: any) => /apply-saved-plan\.js/.test(String(st.run ?? ""))))
+      .flatMap(({ where, job }) => {
+        const steps: any[] = job.steps;
+        const apply = steps.find((st) => /apply-saved-plan\.js/.test(String(st.run ?? "")));
+        const build = steps.find((st) => /scripts\/running-images\.js/.test(String(st.run ?? "")) && /aws ecs describe-services/.test(String(st.run)));
+        const deploy = steps.find((st) => String(st.uses ?? "").startsWith("aws-actions/amazon-ecs-deploy-task-definition@"));
+        return [
+          ...(build && String(build.if ?? "").includes(`steps.${apply.id}.outputs.task_definition`) ? [] : [`${where}: no step builds the new task definition with the running images after the apply`]),
+          ...(deploy && deploy.with?.["codedeploy-appspec"] === "release/appspec.yaml" && build && String(deploy.if ?? "").includes(`steps.${build.id}.outputs`) && deploy.with?.["task-definition"]
+            ? []
+            : [`${where}: no CodeDeploy deployment of it with the release's AppSpec (release/appspec.yaml)`]),
+        ];
+      });
+
+  it("roll out a task definition the apply registered, with the running images and the release's AppSpec", () => {
+    const infra = workflows.filter((w) => w.file === "infra.yml");
+    expect(strandsTaskDefinitions(infra)).toEqual([]);
+    const release = workflows.find((w) => w.file === "release.yml")!.doc;
+    expect(Object.values<any>(release.jobs).flatMap((j) => j.steps ?? []).some((st: any) => st.with?.["codedeploy-appspec"] === "release/appspec.yaml")).toBe(true);
+    // Without the rollout steps (the workflow before them), the new revision would never run.
+    const doc = parse(infra[0].text);
+    doc.jobs.apply.steps = doc.jobs.apply.steps.filter((st: any) => !/running-images|amazon-ecs-deploy-task-definition/.test(JSON.stringify(st)));
+    expect(strandsTaskDefinitions([{ file: "stranded.yml", text: "", doc }])).toEqual([
+      "stranded.yml apply: no step builds the new task definition with the running images after the apply",
+      "stranded.yml apply: no CodeDeploy deployment of it with the release's AppSpec (release/appspec.yaml)",
+    ]);
+  });
+
   it("take every environment list from release-config --matrix, never from a list kept in the workflow", () => {
     expect(jobsOf(workflows).filter(({ job }) => job.strategy?.matrix).length).toBeGreaterThanOrEqual(3);
     expect(handWrittenEnvironments(workflows)).toEqual([]);
