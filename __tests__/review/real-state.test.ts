@@ -3,7 +3,7 @@
  * otherwise, saying which. The credentials are found without a network call; the tests never call AWS:
  * the planners are stand-ins that record what they were asked.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "fs";
 import { join } from "path";
 import { reviewCli, ReviewDeps, stateChoice } from "../../src/review/cli";
 import { awsCredentials, localStatePath } from "../../src/review/real-state";
@@ -111,6 +111,38 @@ describe("npm run review: which state it planned against", () => {
     expect(text).toContain(
       "from empty state, because the plan against the real state failed (terraform init: error configuring S3 Backend: no valid credential sources found, with access key AKIA… in the environment)",
     );
+  });
+
+  it("--stack with --plan-json reports the infra workflow's saved plan, and plans nothing itself", async () => {
+    const saved = join(tempDir("saved-"), "plan.json");
+    writeFileSync(saved, JSON.stringify(fakePlan));
+    const folder = tempDir("review-");
+    const calls: string[] = [];
+    const deps: ReviewDeps = {
+      credentials: () => "web identity for arn:aws:iam::1:role/plan",
+      realPlan: async (dir) => (calls.push(dir), fakePlan),
+      offlinePlan: async (dir) => (calls.push(dir), {} as any),
+      terraformUnavailable: () => undefined,
+    };
+    const log = jest.spyOn(console, "log").mockImplementation(() => {});
+    const error = jest.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      expect(await reviewCli([folder, "--stack", "staging", "--plan-json", saved], deps)).toBe(0);
+      expect(calls).toEqual([]);
+      expect(readdirSync(folder)).toEqual(["staging.md"]);
+      const text = readFileSync(join(folder, "staging.md"), "utf8");
+      expect(text).toContain(`From the saved plan ${saved} (\`terraform plan\` against the real state): exactly what the apply job applies once approved.`);
+      expect(text).toContain("| `aws_sns_topic.x` | update |");
+      expect(await reviewCli([folder, "--plan-json", saved], deps)).toBe(1);
+      expect(await reviewCli([folder, "--stack", "qa"], deps)).toBe(1);
+      expect(error.mock.calls.map((c) => c[0])).toEqual([
+        "--plan-json needs --stack <name>: the stack the saved plan is of",
+        "--stack qa: no such stack; expected one of: bootstrap, local, production, staging",
+      ]);
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
+    }
   });
 
   it("--empty-state plans from empty state even with credentials", async () => {

@@ -34,8 +34,20 @@ export function stateChoice(args: string[], credentials: string | undefined): { 
   return { real: true, credentials };
 }
 
+/** `[folder] [--stack <name> [--plan-json <file>]] [--no-plan] [--empty-state]`. */
+function options(args: string[]): { folder: string; stack?: string; planJson?: string } {
+  const valued = ["--stack", "--plan-json"];
+  const value = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+  const folder = args.find((a, i) => !a.startsWith("--") && !valued.includes(args[i - 1]));
+  return { folder: folder ?? "review", stack: value("--stack"), planJson: value("--plan-json") };
+}
+
 export async function reviewCli(args: string[], deps: ReviewDeps = DEPS): Promise<number> {
-  const folder = args.find((a) => !a.startsWith("--")) ?? "review";
+  const { folder, stack: only, planJson } = options(args);
+  if (planJson && !only) {
+    console.error("--plan-json needs --stack <name>: the stack the saved plan is of");
+    return 1;
+  }
   const choice = stateChoice(args, deps.credentials());
   let project;
   try {
@@ -52,18 +64,30 @@ export async function reviewCli(args: string[], deps: ReviewDeps = DEPS): Promis
     const unavailable = args.includes("--no-plan") ? "--no-plan was given" : deps.terraformUnavailable();
     mkdirSync(folder, { recursive: true });
     let failed = false;
-    for (const stack of app.node.children.filter((c): c is ProjectStack => c instanceof ProjectStack)) {
+    const stacks = app.node.children.filter((c): c is ProjectStack => c instanceof ProjectStack);
+    if (only && !stacks.some((st) => st.node.id === only)) {
+      console.error(`--stack ${only}: no such stack; expected one of: ${stacks.map((st) => st.node.id).join(", ")}`);
+      return 1;
+    }
+    for (const stack of stacks.filter((st) => !only || st.node.id === only)) {
       const dir = join(outdir, "stacks", stack.node.id);
       const config = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"));
       const isAws = Boolean(config.provider?.aws);
       let plan;
       let noPlanReason = isAws ? unavailable : "this stack does not use AWS, and only AWS stacks are planned offline";
       let realFailure: string | undefined;
+      let against = "empty state";
       let planSource = choice.real ? "" : `${EMPTY}, because ${choice.why} (fake credentials; nothing was read from AWS): every resource shows as created.`;
-      if (isAws && choice.real && !args.includes("--no-plan")) {
+      if (planJson) {
+        // The infra workflow's saved plan, made against the real state: the report of what the apply job applies.
+        plan = JSON.parse(readFileSync(planJson, "utf8"));
+        planSource = `From the saved plan ${planJson} (\`terraform plan\` against the real state): exactly what the apply job applies once approved.`;
+        against = "the saved plan";
+      } else if (isAws && choice.real && !args.includes("--no-plan")) {
         try {
           plan = await deps.realPlan(dir);
           planSource = `From \`terraform plan\` against the real state, with ${choice.credentials} (no lock taken): each action is what an apply would do now.`;
+          against = "real state";
         } catch (e) {
           realFailure = `the plan against the real state failed (${firstLine(e)}, with ${choice.credentials})`;
           planSource = `${EMPTY}, because ${realFailure}; this plan used fake credentials: every resource shows as created.`;
@@ -85,8 +109,7 @@ export async function reviewCli(args: string[], deps: ReviewDeps = DEPS): Promis
       failed ||= stack.policy.failures.length > 0;
       const file = join(folder, `${stack.node.id}.md`);
       writeFileSync(file, reviewReport({ stack: stack.node.id, config, plan, noPlanReason, planSource, waived: stack.policy.waived, failures: stack.policy.failures }));
-      const real = plan && planSource.startsWith("From `terraform plan` against the real state");
-      console.log(`${file}${!plan ? ` (from the synthesized JSON: ${noPlanReason})` : real ? " (real state)" : " (empty state)"}`);
+      console.log(`${file}${plan ? ` (${against})` : ` (from the synthesized JSON: ${noPlanReason})`}`);
     }
     return failed ? 1 : 0;
   } finally {
