@@ -3,57 +3,22 @@
  * and no Docker daemon, so aws, docker, npm, npx and terraform are stand-ins on PATH that record each call
  * and answer from a list of what exists. The stack and release settings are the fixture staging's, real.
  */
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "fs";
 import { spawnSync } from "child_process";
+import { readFileSync, writeFileSync } from "fs";
 import { join } from "path";
-import { loadProject } from "../../src/manifest/load";
-import { releaseConfig } from "../../src/release/release-config";
 import { tempDir } from "../support/app";
-import { FIXTURE_ENVIRONMENTS, synthesizeProject } from "../support/project";
-
-const SCRIPT = join(__dirname, "..", "..", "scripts", "first-deploy.js");
-
-// Records `<command> <args>` (and BOOTSTRAP_STATE when set); answers from FAKE_EXISTING; fails FAKE_FAIL.
-const FAKE = `
-const [cmd, ...args] = process.argv.slice(2);
-const line = [cmd, ...args].join(" ");
-require("fs").appendFileSync(process.env.FAKE_LOG, (process.env.BOOTSTRAP_STATE ? "BOOTSTRAP_STATE=" + process.env.BOOTSTRAP_STATE + " " : "") + line + "\\n");
-const exists = (what) => (process.env.FAKE_EXISTING || "").split(",").includes(what);
-const arg = (name) => args[args.indexOf(name) + 1];
-if (process.env.FAKE_FAIL && line.startsWith(process.env.FAKE_FAIL)) process.exit(1);
-if (cmd !== "aws") process.exit(0);
-const [service, op] = args;
-if (service === "ssm") { console.log(exists("parameter:" + arg("--parameter-filters").replace("Key=Name,Values=", "")) ? "1" : "0"); process.exit(0); }
-if (service === "secretsmanager") process.exit(exists("secret:" + arg("--secret-id")) ? (console.log("1"), 0) : 254);
-if (service === "s3api") process.exit(exists("bucket:" + arg("--bucket")) ? 0 : 254);
-if (service === "ecr" && op === "describe-images") process.exit(exists("image:" + arg("--repository-name") + ":" + arg("--image-ids").replace("imageTag=", "")) ? 0 : 254);
-if (service === "ecr" && op === "get-login-password") { console.log("token"); process.exit(0); }
-process.exit(2);
-`;
+import { firstDeployProject, FIRST_DEPLOY } from "../support/first-deploy";
 
 let project: string;
 let bin: string;
 beforeAll(async () => {
-  project = tempDir("first-deploy-");
-  const staging = (await synthesizeProject()).find((s) => s.name === "staging")!;
-  mkdirSync(join(project, "cdktf.out", "stacks", "staging"), { recursive: true });
-  writeFileSync(join(project, "cdktf.out", "stacks", "staging", "cdk.tf.json"), JSON.stringify(staging.json));
-  const env = loadProject(FIXTURE_ENVIRONMENTS).environments.find((e) => e.manifest.environment === "staging")!;
-  mkdirSync(join(project, "release", "staging"), { recursive: true });
-  writeFileSync(join(project, "release", "staging", "release.json"), JSON.stringify(releaseConfig((env as any).plan)));
-  bin = join(project, "bin");
-  mkdirSync(bin);
-  writeFileSync(join(bin, "fake.js"), FAKE);
-  for (const cmd of ["aws", "docker", "npm", "npx", "terraform"]) {
-    writeFileSync(join(bin, cmd), `#!/bin/sh\nexec "${process.execPath}" "${join(bin, "fake.js")}" ${cmd} "$@"\n`);
-    chmodSync(join(bin, cmd), 0o755);
-  }
+  ({ project, bin } = await firstDeployProject());
 });
 
 function firstDeploy(existing: string[], fail?: string) {
   const log = join(tempDir("first-deploy-log-"), "calls");
   writeFileSync(log, "");
-  const r = spawnSync(process.execPath, [SCRIPT, "staging"], {
+  const r = spawnSync(process.execPath, [FIRST_DEPLOY, "staging"], {
     cwd: project,
     encoding: "utf8",
     env: { PATH: `${bin}:${process.env.PATH}`, FAKE_LOG: log, FAKE_EXISTING: existing.join(","), ...(fail ? { FAKE_FAIL: fail } : {}) },
@@ -116,3 +81,4 @@ describe("npm run first-deploy", () => {
     expect(r.actions).not.toContain("npx cdktf deploy staging");
   });
 });
+
