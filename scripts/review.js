@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run review [-- folder] [--no-plan]`: a Markdown review of every stack's plan, in review/ by default.
+// `npm run review [-- folder] [--no-plan] [--empty-state]`: a Markdown review of every stack's plan, in
+// review/ by default: against the real state when AWS credentials are there, else from empty state.
 "use strict";
 require("./build")
   .fromBuild("review-cli.js")

@@ -41,18 +41,22 @@ describe("GithubAccess", () => {
     expect(json).toMatchSnapshot();
   });
 
-  it("trusts only this repository, and only its workflow files: ci.yml on pull requests for plan, infra.yml and release.yml of the branch in the GitHub environment", () => {
+  it("trusts only this repository, and only its workflow files: ci.yml on pull requests and infra.yml of the branch for plan, infra.yml and release.yml of the branch in the GitHub environment", () => {
     const condition = (id: string) => trust(roles(json)[id]).Condition;
     const sub = "token.actions.githubusercontent.com:sub";
     expect(condition("github_plan-role").StringLike[sub]).toBe("repo:acme/shop:pull_request:job_workflow_ref:acme/shop/.github/workflows/ci.yml@refs/pull/*");
+    // The infra workflow's plan job runs outside any GitHub environment: approval gates the apply, after the plan.
+    const infraPlan = JSON.parse(roles(json)["github_plan-role"].assume_role_policy).Statement[1].Condition;
+    expect(infraPlan.StringEquals[sub]).toBe("repo:acme/shop:ref:refs/heads/main:job_workflow_ref:acme/shop/.github/workflows/infra.yml@refs/heads/main");
+    expect(infraPlan.StringLike).toBeUndefined();
     expect(condition("github_deploy-role").StringEquals[sub]).toBe("repo:acme/shop:environment:production:job_workflow_ref:acme/shop/.github/workflows/infra.yml@refs/heads/main");
     expect(condition("github_release-role").StringEquals[sub]).toBe("repo:acme/shop:environment:production:job_workflow_ref:acme/shop/.github/workflows/release.yml@refs/heads/main");
-    for (const role of Object.values<any>(roles(json))) {
-      expect(trust(role)).toMatchObject({
+    for (const statement of Object.values<any>(roles(json)).flatMap((role) => JSON.parse(role.assume_role_policy).Statement)) {
+      expect(statement).toMatchObject({
         Action: "sts:AssumeRoleWithWebIdentity",
         Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" },
       });
-      expect(trust(role).Condition.StringEquals["token.actions.githubusercontent.com:aud"]).toBe("sts.amazonaws.com");
+      expect(statement.Condition.StringEquals["token.actions.githubusercontent.com:aud"]).toBe("sts.amazonaws.com");
     }
   });
 

@@ -74,7 +74,7 @@ describe("each GitHub role can make its workflow's calls", () => {
       ).map(describeIamFinding);
       expect(found).toContainEqual(
         expect.stringMatching(
-          new RegExp(`^${s.name}: iam-reachable aws_iam_role\\.github_deploy-role \\([^)]+\\) cannot iam:TagRole on arn:aws:iam::\\d+:role/[^ ]+-github-deploy \\(infra\\.yml job deploy, step "Deploy": [^)]+\\): denied by aws_iam_role_policy\\.github_deploy-stack-roles statement NotTheGithubRoles$`),
+          new RegExp(`^${s.name}: iam-reachable aws_iam_role\\.github_deploy-role \\([^)]+\\) cannot iam:TagRole on arn:aws:iam::\\d+:role/[^ ]+-github-deploy \\(infra\\.yml job apply, step "Apply the saved plan": [^)]+\\): denied by aws_iam_role_policy\\.github_deploy-stack-roles statement NotTheGithubRoles$`),
         ),
       );
     }

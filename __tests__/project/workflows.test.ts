@@ -79,6 +79,84 @@ describe("the workflows follow the manifests", () => {
     "on: push\njobs:\n  deploy:\n    environment: production\n    strategy:\n      matrix:\n        environment: [staging, production]\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout@v4\n      - run: cdktf diff | tee plan.txt\n        shell: sh\n",
   );
 
+  /**
+   * Jobs that change infrastructure behind an approval (a GitHub environment) but do not apply exactly the
+   * plan file a job before the approval saved: a fresh plan, cdktf deploy, -auto-approve, or no saved plan.
+   */
+  const replans = (list: Workflow[]) =>
+    list.flatMap(({ file, doc }) => {
+      const jobs = Object.entries<any>(doc.jobs);
+      const runs = (job: any): string[] => (job.steps ?? []).map((st: any) => String(st.run ?? ""));
+      const artifact = (job: any, action: string) => (job.steps ?? []).filter((st: any) => String(st.uses ?? "").startsWith(`actions/${action}@`)).map((st: any) => st.with?.name);
+      return jobs
+        .filter(([, job]) => job.environment && runs(job).some((r) => /cdktf\s+(deploy|apply)|terraform\s|apply-saved-plan/.test(r)))
+        .flatMap(([name, job]) => {
+          const where = `${file} ${name}`;
+          const problems = runs(job)
+            .filter((r) => /cdktf\s+(deploy|apply)|terraform\s+(-chdir=\S+\s+)?plan|-auto-approve|terraform\s+(-chdir=\S+\s+)?apply(?![^\n]*\.tfplan)/.test(r))
+            .map((r) => `${where}: applies a plan nobody approved: ${r.trim().split("\n")[0]}`);
+          if (!runs(job).some((r) => /scripts\/apply-saved-plan\.js|terraform\s+(-chdir=\S+\s+)?apply\s[^\n]*\.tfplan/.test(r))) problems.push(`${where}: applies no saved plan file`);
+          const saved = [job.needs ?? []].flat().flatMap((n: string) => (doc.jobs[n]?.environment ? [] : artifact(doc.jobs[n], "upload-artifact")));
+          const downloaded = artifact(job, "download-artifact");
+          if (!downloaded.some((d: string) => saved.includes(d))) problems.push(`${where}: does not download the plan a job before the approval saved (${JSON.stringify(saved)})`);
+          return problems;
+        });
+    });
+
+  it("apply exactly the plan file saved before the approval: no fresh plan, no cdktf deploy, no -auto-approve", () => {
+    const infra = workflows.filter((w) => w.file === "infra.yml");
+    expect(infra).toHaveLength(1);
+    expect(replans(infra)).toEqual([]);
+    // The workflow before this check: one approved job that planned afresh and applied with --auto-approve.
+    const before = read(
+      "before.yml",
+      "on: push\njobs:\n  deploy:\n    environment: ${{ matrix.deployEnvironment }}\n    runs-on: ubuntu-24.04\n    steps:\n      - name: Deploy\n        run: npx cdktf deploy staging --auto-approve\n",
+    );
+    expect(replans([before])).toEqual([
+      "before.yml deploy: applies a plan nobody approved: npx cdktf deploy staging --auto-approve",
+      "before.yml deploy: applies no saved plan file",
+      'before.yml deploy: does not download the plan a job before the approval saved ([])',
+    ]);
+    // Saved, but re-planned in the approved job anyway.
+    const doc = parse(infra[0].text);
+    doc.jobs.apply.steps.push({ run: "terraform -chdir=cdktf.out/stacks/staging plan -out=plan.tfplan" });
+    expect(replans([{ file: "replanned.yml", text: "", doc }])).toEqual(["replanned.yml apply: applies a plan nobody approved: terraform -chdir=cdktf.out/stacks/staging plan -out=plan.tfplan"]);
+  });
+
+  /**
+   * Jobs that apply a saved plan but would leave a Terraform-registered task definition unreleased: no step
+   * building it with the running images, or no CodeDeploy deployment of it with the release's AppSpec.
+   */
+  const strandsTaskDefinitions = (list: Workflow[]) =>
+    jobsOf(list)
+      .filter(({ job }) => (job.steps ?? []).some((st: any) => /apply-saved-plan\.js/.test(String(st.run ?? ""))))
+      .flatMap(({ where, job }) => {
+        const steps: any[] = job.steps;
+        const apply = steps.find((st) => /apply-saved-plan\.js/.test(String(st.run ?? "")));
+        const build = steps.find((st) => /scripts\/running-images\.js/.test(String(st.run ?? "")) && /aws ecs describe-services/.test(String(st.run)));
+        const deploy = steps.find((st) => String(st.uses ?? "").startsWith("aws-actions/amazon-ecs-deploy-task-definition@"));
+        return [
+          ...(build && String(build.if ?? "").includes(`steps.${apply.id}.outputs.task_definition`) ? [] : [`${where}: no step builds the new task definition with the running images after the apply`]),
+          ...(deploy && deploy.with?.["codedeploy-appspec"] === "release/appspec.yaml" && build && String(deploy.if ?? "").includes(`steps.${build.id}.outputs`) && deploy.with?.["task-definition"]
+            ? []
+            : [`${where}: no CodeDeploy deployment of it with the release's AppSpec (release/appspec.yaml)`]),
+        ];
+      });
+
+  it("roll out a task definition the apply registered, with the running images and the release's AppSpec", () => {
+    const infra = workflows.filter((w) => w.file === "infra.yml");
+    expect(strandsTaskDefinitions(infra)).toEqual([]);
+    const release = workflows.find((w) => w.file === "release.yml")!.doc;
+    expect(Object.values<any>(release.jobs).flatMap((j) => j.steps ?? []).some((st: any) => st.with?.["codedeploy-appspec"] === "release/appspec.yaml")).toBe(true);
+    // Without the rollout steps (the workflow before them), the new revision would never run.
+    const doc = parse(infra[0].text);
+    doc.jobs.apply.steps = doc.jobs.apply.steps.filter((st: any) => !/running-images|amazon-ecs-deploy-task-definition/.test(JSON.stringify(st)));
+    expect(strandsTaskDefinitions([{ file: "stranded.yml", text: "", doc }])).toEqual([
+      "stranded.yml apply: no step builds the new task definition with the running images after the apply",
+      "stranded.yml apply: no CodeDeploy deployment of it with the release's AppSpec (release/appspec.yaml)",
+    ]);
+  });
+
   it("take every environment list from release-config --matrix, never from a list kept in the workflow", () => {
     expect(jobsOf(workflows).filter(({ job }) => job.strategy?.matrix).length).toBeGreaterThanOrEqual(3);
     expect(handWrittenEnvironments(workflows)).toEqual([]);

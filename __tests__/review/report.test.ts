@@ -29,11 +29,13 @@ describe("the review report", () => {
 
   it("lists what the internet can reach: 80 and 443 from anywhere, the test port from the office only", () => {
     const text = report("production");
-    expect(text).toContain("| tcp/443 | 0.0.0.0/0 (anywhere) | aws_lb.web_load-balancer_load-balancer | HTTPS from the internet |");
+    expect(text).toContain("| tcp/443 | 0.0.0.0/0 (anywhere) | aws_lb.web_load-balancer_load-balancer | HTTPS from the internet | create |");
     expect(text).toContain("| tcp/80 | 0.0.0.0/0 (anywhere) | aws_lb.web_load-balancer_load-balancer |");
-    expect(text).toContain("| tcp/8443 | 203.0.113.0/24 | aws_lb.web_load-balancer_load-balancer | CodeDeploy test traffic |");
+    expect(text).toContain("| tcp/8443 | 203.0.113.0/24 | aws_lb.web_load-balancer_load-balancer | CodeDeploy test traffic | create |");
     expect(report("staging")).toContain("| tcp/443 | ::/0 (anywhere) |");
-    expect(text).toContain("No task has a public IP.");
+    expect(text).toContain("- `web_load-balancer_load-balancer` (create): **internet-facing**, with public IPs; listeners:\n  - `web_load-balancer_http`: HTTP 80, default action redirect (create)");
+    expect(text).toContain("No task, subnet or instance gets a public IP. 3 Elastic IPs on NAT gateways: outbound only");
+    expect(text).toContain("- `inpock-production-alb-logs-111111111111`: public access blocked (all four settings).");
   });
 
   it("lists the checkov checks the manifest waives, with the resources and the reason", () => {
@@ -102,6 +104,34 @@ describe("the review report's changes and IAM scopes", () => {
     expect(text).toContain("| `aws_lb_target_group.blue` | **replace** |");
     expect(text).toContain("| `aws_route53_record.old` | **delete** |");
     expect(text).not.toContain("aws_lb.web`");
+  });
+
+  it("says what this plan makes reachable from the internet: a new rule from anywhere is new, the rest unchanged", () => {
+    const text = planned([
+      ["aws_vpc_security_group_ingress_rule.web_load-balancer_https-0", ["create"]],
+      ["aws_lb_listener.web_load-balancer_test", ["update"]],
+    ]);
+    expect(text).toMatch(/\| tcp\/443 \| 0\.0\.0\.0\/0 \(anywhere\) \| [^|]+ \| HTTPS from the internet \| \*\*new\*\* \|/);
+    expect(text).toMatch(/\| tcp\/80 \| 0\.0\.0\.0\/0 \(anywhere\) \| [^|]+ \| [^|]+ \| unchanged \|/);
+    expect(text).toContain("`web_load-balancer_test`: HTTPS 8443 (ELBSecurityPolicy-TLS13-1-2-2021-06), default action fixed-response (update)");
+  });
+
+  it("names every way in the stack does not have: public tasks, an open group, an open rule, a public bucket", () => {
+    const open = JSON.parse(JSON.stringify(config()));
+    const [service] = Object.values<any>(open.resource.aws_ecs_service);
+    service.network_configuration.assign_public_ip = true;
+    open.resource.aws_security_group.ssh = { name: "ssh", ingress: [{ protocol: "tcp", from_port: 22, to_port: 22, ipv6_cidr_blocks: ["::/0"], description: "ssh" }] };
+    open.resource.aws_security_group_rule = { rdp: { type: "ingress", protocol: "tcp", from_port: 3389, to_port: 3389, cidr_blocks: ["0.0.0.0/0"], security_group_id: "sg-0123" } };
+    open.resource.aws_s3_bucket.site = { bucket: "site" };
+    open.resource.aws_s3_bucket_policy.site = { bucket: "${aws_s3_bucket.site.id}", policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" }] }) };
+    const [lb] = Object.values<any>(open.resource.aws_lb);
+    lb.internal = true;
+    const text = reviewReport({ stack: "production", config: open, waived: [] });
+    expect(text).toMatch(/Public IPs: task of `aws_ecs_service\.[^`]+` \(create\)\./);
+    expect(text).toContain("| tcp/22 | ::/0 (anywhere) | aws_security_group.ssh | ssh | create |");
+    expect(text).toContain("| tcp/3389 | 0.0.0.0/0 (anywhere) | sg-0123 |  | create |");
+    expect(text).toContain("- `site` (create): **public**: `s3:GetObject` to anyone (`site`, create).");
+    expect(text).toContain("(create): internal, reachable only from inside the VPC;");
   });
 
   it("shows every inline IAM statement with its actions, resources and conditions", () => {

@@ -64,7 +64,7 @@ export function githubSubject(repository: string, context: string, workflow: str
 
 /**
  * The roles GitHub Actions assumes through OIDC (no stored AWS keys):
- * - plan: read-only, for `cdktf diff` on pull requests of the repository;
+ * - plan: read-only, for `cdktf diff` on pull requests and the infra workflow's saved plan;
  * - deploy: applies the stack (PowerUserAccess and the stack's own IAM roles),
  *   only from jobs in the GitHub environment (whose protection rules, such as
  *   required reviewers, guard production);
@@ -75,16 +75,21 @@ export class GithubAccess extends Construct {
     super(scope, id);
     const provider = props.oidcProviderArn;
     const aud = { [`${GITHUB_OIDC_HOST}:aud`]: "sts.amazonaws.com" };
-    const trust = (subject: string) =>
-      policyDocument({
-        Effect: "Allow",
-        Principal: { Federated: provider },
-        Action: "sts:AssumeRoleWithWebIdentity",
-        // A subject with a wildcard (pull requests' refs) needs StringLike; every other one is exact.
-        Condition: subject.includes("*")
-          ? { StringEquals: aud, StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: subject } }
-          : { StringEquals: { ...aud, [`${GITHUB_OIDC_HOST}:sub`]: subject } },
-      });
+    // One statement per subject, so each stays exact unless it must have a wildcard.
+    const trust = (...subjects: string[]) =>
+      policyDocument(
+        ...subjects.map(
+          (subject): PolicyStatement => ({
+            Effect: "Allow",
+            Principal: { Federated: provider },
+            Action: "sts:AssumeRoleWithWebIdentity",
+            // A subject with a wildcard (pull requests' refs) needs StringLike; every other one is exact.
+            Condition: subject.includes("*")
+              ? { StringEquals: aud, StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: subject } }
+              : { StringEquals: { ...aud, [`${GITHUB_OIDC_HOST}:sub`]: subject } },
+          }),
+        ),
+      );
     const environment = `environment:${props.deployEnvironment}`;
     const branch = `refs/heads/${props.branch}`;
     const output = (name: string, role: IamRole, description: string) =>
@@ -92,7 +97,12 @@ export class GithubAccess extends Construct {
 
     const plan = new IamRole(this, "plan-role", {
       name: props.names.planRole,
-      assumeRolePolicy: trust(githubSubject(props.repository, "pull_request", "ci.yml", "refs/pull/*")),
+      // Pull requests' diffs, and the infra workflow's plan job on the branch (no GitHub environment: the
+      // approval comes after the plan, on the apply job that assumes the deploy role).
+      assumeRolePolicy: trust(
+        githubSubject(props.repository, "pull_request", "ci.yml", "refs/pull/*"),
+        githubSubject(props.repository, `ref:${branch}`, "infra.yml", branch),
+      ),
       maxSessionDuration: 3600,
     });
     // ReadOnlyAccess follows every service Terraform refreshes; the inline policy takes back the data it would read.
@@ -103,7 +113,7 @@ export class GithubAccess extends Construct {
       name: "state-and-no-data",
       policy: policyDocument(...planPolicy(stateObject, props.state?.roleArn)),
     });
-    output("github_plan_role_arn", plan, "Role for cdktf diff on pull requests");
+    output("github_plan_role_arn", plan, "Role for cdktf diff on pull requests and the infra workflow's plan");
 
     const deploy = new IamRole(this, "deploy-role", {
       name: props.names.deployRole,

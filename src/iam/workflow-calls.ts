@@ -120,8 +120,12 @@ export function workflowRequests(ctx: StackContext, principals: Principal[], ste
   return { requests, unknown };
 }
 
-/** A step that calls AWS: the AWS CLI, docker push/pull, cdktf diff/deploy, or an aws-actions action other than login setup and rendering. */
-const AWS_RUN = /(^|\s)(aws\s+[a-z0-9-]+\s|docker\s+(push|pull)\s|(npx\s+)?cdktf\s+(diff|deploy)\s|npm\s+run\s+(--silent\s+)?release-step\s)/m;
+/**
+ * A step that calls AWS: the AWS CLI, docker push/pull, cdktf diff/deploy, terraform init/plan/apply (the
+ * state and the provider), the infra workflow's apply script, npm run release-step, or an aws-actions action other than login
+ * setup and rendering.
+ */
+const AWS_RUN = /(^|\s)(aws\s+[a-z0-9-]+\s|docker\s+(push|pull)\s|(npx\s+)?cdktf\s+(diff|deploy)\s|terraform\s+(-chdir=\S+\s+)?(init|plan|apply)\b|node\s+scripts\/apply-saved-plan\.js|npm\s+run\s+(--silent\s+)?release-step\s)/m;
 const LOCAL_ACTIONS = /^aws-actions\/(configure-aws-credentials|amazon-ecs-render-task-definition)@/;
 
 export interface AwsStep {

@@ -1,7 +1,8 @@
 /**
- * `npm run review`: synthesizes every stack, runs the offline plan of each AWS
- * stack where Terraform can, and writes review/<stack>.md. Without Terraform
- * (or the provider mirror) a report comes from the synthesized JSON and says so.
+ * `npm run review`: synthesizes every stack, plans each AWS stack — against its real state when there are
+ * AWS credentials, else (or when that fails, or with --empty-state) offline from empty state — and writes
+ * review/<stack>.md saying which. Without Terraform (or the provider mirror) a report comes from the
+ * synthesized JSON and says so.
  */
 import { App } from "cdktf";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
@@ -11,10 +12,43 @@ import { addStacks } from "../../main";
 import { environmentsDir, loadProject, ManifestError } from "../manifest/load";
 import { offlinePlan, terraformUnavailable } from "../terraform/offline";
 import { ProjectStack } from "../../stacks/project-stack";
+import { awsCredentials, PlanJson, realStatePlan } from "./real-state";
 import { reviewReport } from "./report";
 
-export async function reviewCli(args: string[]): Promise<number> {
-  const folder = args[0] ?? "review";
+/** What the review runs; the tests swap in their own so that they never call AWS. */
+export interface ReviewDeps {
+  credentials: () => string | undefined;
+  realPlan: (stackDir: string) => Promise<PlanJson>;
+  offlinePlan: typeof offlinePlan;
+  terraformUnavailable: () => string | undefined;
+}
+
+const DEPS: ReviewDeps = { credentials: awsCredentials, realPlan: realStatePlan, offlinePlan, terraformUnavailable };
+
+const EMPTY = "From the offline `terraform plan` of the synthesized stack, from empty state";
+
+/** Which state to plan against: the real one when there are credentials and `--empty-state` was not given. */
+export function stateChoice(args: string[], credentials: string | undefined): { real: true; credentials: string } | { real: false; why: string } {
+  if (args.includes("--empty-state")) return { real: false, why: "--empty-state was given" };
+  if (!credentials) return { real: false, why: "no AWS credentials were found (environment variables, ~/.aws/credentials, ~/.aws/config; an instance profile is not looked for)" };
+  return { real: true, credentials };
+}
+
+/** `[folder] [--stack <name> [--plan-json <file>]] [--no-plan] [--empty-state]`. */
+function options(args: string[]): { folder: string; stack?: string; planJson?: string } {
+  const valued = ["--stack", "--plan-json"];
+  const value = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+  const folder = args.find((a, i) => !a.startsWith("--") && !valued.includes(args[i - 1]));
+  return { folder: folder ?? "review", stack: value("--stack"), planJson: value("--plan-json") };
+}
+
+export async function reviewCli(args: string[], deps: ReviewDeps = DEPS): Promise<number> {
+  const { folder, stack: only, planJson } = options(args);
+  if (planJson && !only) {
+    console.error("--plan-json needs --stack <name>: the stack the saved plan is of");
+    return 1;
+  }
+  const choice = stateChoice(args, deps.credentials());
   let project;
   try {
     project = loadProject(environmentsDir());
@@ -27,18 +61,41 @@ export async function reviewCli(args: string[]): Promise<number> {
   try {
     const app = addStacks(new App({ outdir, stackTraces: false }), project);
     app.synth();
-    const unavailable = args.includes("--no-plan") ? "--no-plan was given" : terraformUnavailable();
+    const unavailable = args.includes("--no-plan") ? "--no-plan was given" : deps.terraformUnavailable();
     mkdirSync(folder, { recursive: true });
     let failed = false;
-    for (const stack of app.node.children.filter((c): c is ProjectStack => c instanceof ProjectStack)) {
+    const stacks = app.node.children.filter((c): c is ProjectStack => c instanceof ProjectStack);
+    if (only && !stacks.some((st) => st.node.id === only)) {
+      console.error(`--stack ${only}: no such stack; expected one of: ${stacks.map((st) => st.node.id).join(", ")}`);
+      return 1;
+    }
+    for (const stack of stacks.filter((st) => !only || st.node.id === only)) {
       const dir = join(outdir, "stacks", stack.node.id);
       const config = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"));
       const isAws = Boolean(config.provider?.aws);
       let plan;
       let noPlanReason = isAws ? unavailable : "this stack does not use AWS, and only AWS stacks are planned offline";
-      if (isAws && !unavailable) {
+      let realFailure: string | undefined;
+      let against = "empty state";
+      let planSource = choice.real ? "" : `${EMPTY}, because ${choice.why} (fake credentials; nothing was read from AWS): every resource shows as created.`;
+      if (planJson) {
+        // The infra workflow's saved plan, made against the real state: the report of what the apply job applies.
+        plan = JSON.parse(readFileSync(planJson, "utf8"));
+        planSource = `From the saved plan ${planJson} (\`terraform plan\` against the real state): exactly what the apply job applies once approved.`;
+        against = "the saved plan";
+      } else if (isAws && choice.real && !args.includes("--no-plan")) {
         try {
-          const result = await offlinePlan(dir, (config.provider.aws as { alias?: string }[]).map((p) => p.alias));
+          plan = await deps.realPlan(dir);
+          planSource = `From \`terraform plan\` against the real state, with ${choice.credentials} (no lock taken): each action is what an apply would do now.`;
+          against = "real state";
+        } catch (e) {
+          realFailure = `the plan against the real state failed (${firstLine(e)}, with ${choice.credentials})`;
+          planSource = `${EMPTY}, because ${realFailure}; this plan used fake credentials: every resource shows as created.`;
+        }
+      }
+      if (isAws && !plan && !unavailable) {
+        try {
+          const result = await deps.offlinePlan(dir, (config.provider.aws as { alias?: string }[]).map((p) => p.alias));
           if (result.validate.valid) plan = result.plan;
           else noPlanReason = `terraform validate failed: ${result.validate.diagnostics.map((d) => d.summary).join("; ")}`;
         } catch (e) {
@@ -48,10 +105,11 @@ export async function reviewCli(args: string[]): Promise<number> {
           noPlanReason = `this stack cannot be planned offline${needs}: ${firstLine(e)}`;
         }
       }
+      if (!plan && realFailure) noPlanReason = `${realFailure}, and no offline plan either: ${noPlanReason}`;
       failed ||= stack.policy.failures.length > 0;
       const file = join(folder, `${stack.node.id}.md`);
-      writeFileSync(file, reviewReport({ stack: stack.node.id, config, plan, noPlanReason, waived: stack.policy.waived, failures: stack.policy.failures }));
-      console.log(`${file}${plan ? "" : ` (from the synthesized JSON: ${noPlanReason})`}`);
+      writeFileSync(file, reviewReport({ stack: stack.node.id, config, plan, noPlanReason, planSource, waived: stack.policy.waived, failures: stack.policy.failures }));
+      console.log(`${file}${plan ? ` (${against})` : ` (from the synthesized JSON: ${noPlanReason})`}`);
     }
     return failed ? 1 : 0;
   } finally {

@@ -7,6 +7,7 @@
 import { CHECKOV_ID, type Finding, type Waiver } from "../policy";
 import { asArray, parseJson, resources, TerraformConfig } from "../policy/model";
 import { architectureDiagram } from "./diagram";
+import { internetExposure } from "./exposure";
 
 export interface ReviewInput {
   stack: string;
@@ -15,22 +16,23 @@ export interface ReviewInput {
   plan?: { resource_changes?: { address: string; type: string; change: { actions: string[] } }[] };
   /** Why there is no plan, when there is none. */
   noPlanReason?: string;
+  /** Which state the plan was made against, as a sentence; default: the offline plan from empty state. */
+  planSource?: string;
   waived: (Finding & { reason: string })[];
   /** Findings no waiver covers (synth fails on these). */
   failures?: Finding[];
 }
 
-const WORLD = ["0.0.0.0/0", "::/0"];
 const shortName = (address: string) => address.split(".").slice(1).join(".");
 
 export function reviewReport(input: ReviewInput): string {
   const sections = [
     `# Plan review: ${input.stack}`,
     input.plan
-      ? "From the offline `terraform plan` of the synthesized stack (fake credentials; nothing was read from AWS)."
+      ? (input.planSource ?? "From the offline `terraform plan` of the synthesized stack, from empty state (fake credentials; nothing was read from AWS).")
       : `From the synthesized Terraform JSON only: ${input.noPlanReason ?? "no plan was run"}.`,
     changes(input),
-    exposure(input.config),
+    internetExposure(input.config, input.plan),
     roles(input.config),
     egress(input.config),
     deployment(input.config),
@@ -62,40 +64,6 @@ function changes({ config, plan }: ReviewInput): string {
   const addresses = Object.entries(config.resource ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`));
   const rows = addresses.sort().map((a) => `| \`${a}\` | create |`);
   return [`## Changes\n\n${addresses.length} resources in the configuration; with no plan, each is shown as created.\n`, "| resource | action |\n| --- | --- |", ...rows].join("\n");
-}
-
-/** The security group an address belongs to, described by what uses it. */
-function groupUsers(config: TerraformConfig, groupRef: string): string {
-  const users = Object.entries(config.resource ?? {}).flatMap(([type, byName]) =>
-    Object.entries(byName)
-      .filter(([, attrs]) => type !== "aws_vpc_security_group_ingress_rule" && type !== "aws_vpc_security_group_egress_rule" && JSON.stringify(attrs).includes(groupRef))
-      .map(([name]) => `${type}.${name}`),
-  );
-  return users.length > 0 ? users.join(", ") : groupRef;
-}
-
-function exposure(config: TerraformConfig): string {
-  const ingress = resources(config, "aws_vpc_security_group_ingress_rule").filter(([, r]) => r.cidr_ipv4 || r.cidr_ipv6);
-  const rows = ingress.map(([, r]) => {
-    const source = r.cidr_ipv4 ?? r.cidr_ipv6;
-    const ports = r.from_port === r.to_port ? `${r.from_port}` : `${r.from_port}-${r.to_port}`;
-    const group = String(r.security_group_id).replace(/^\$\{(.*)\.id\}$/, "$1");
-    const users = group.startsWith("sg-") ? group : groupUsers(config, `\${${group}.id}`);
-    return `| ${r.ip_protocol}/${ports} | ${source}${WORLD.includes(source) ? " (anywhere)" : ""} | ${users} | ${r.description ?? ""} |`;
-  });
-  const listeners = resources(config, "aws_lb_listener").map(([address, l]) => {
-    const action = asArray(l.default_action)[0] as any;
-    return `- \`${shortName(address)}\`: ${l.protocol} ${l.port}${l.ssl_policy ? ` (${l.ssl_policy})` : ""}, default action ${action?.type ?? "?"}`;
-  });
-  const publicTasks = resources(config, "aws_ecs_service").filter(([, s]) => s.network_configuration?.assign_public_ip === true);
-  return [
-    "## Reachable from outside the VPC",
-    rows.length > 0 ? ["| protocol/port | from | to | why |", "| --- | --- | --- | --- |", ...rows].join("\n") : "No ingress rule admits an address range.",
-    listeners.length > 0 ? `Load balancer listeners:\n\n${listeners.join("\n")}` : "",
-    publicTasks.length > 0 ? `Tasks with public IPs: ${publicTasks.map(([a]) => `\`${a}\``).join(", ")}.` : "No task has a public IP.",
-  ]
-    .filter(Boolean)
-    .join("\n\n");
 }
 
 function roles(config: TerraformConfig): string {
