@@ -9,7 +9,8 @@ import { join } from "path";
 import { BootTarget, bootOne, bootTargets, describeFailure, pythonEnv } from "../../lanes/boot/main";
 import { sandboxUnavailable } from "../../lanes/boot/sandbox";
 import { rootCause } from "../../lanes/boot/task";
-import { SECRET_STAND_INS, secretStandIn } from "../../lanes/boot/task-definitions";
+import { SECRET_STAND_INS, releaseTasks, secretStandIn, taskDefinitions } from "../../lanes/boot/task-definitions";
+import { redisEndpoints } from "../../lanes/boot/redis-stand-in";
 import type { PythonEnv } from "../../lanes/boot/image";
 import { describeUnless, tempDir } from "../support/app";
 import { FIXTURE_ENVIRONMENTS, synthesizeProject } from "../support/project";
@@ -128,6 +129,39 @@ describe("secret stand-ins", () => {
     expect(secretStandIn("DATABASE_URL")).toMatch(/^postgres:\/\/[^:]+:[^@]+@127\.0\.0\.1:5432\/\w+$/);
     expect(secretStandIn("REDIS_URL")).toMatch(/^redis:\/\/127\.0\.0\.1:6379\/0$/);
     expect(secretStandIn("STRIPE_TOKEN")).toBeUndefined(); // no made-up values: the lane fails instead
+  });
+});
+
+describe("what the lane reads from a stack", () => {
+  it("finds every Redis a task's containers point at, once each, TLS for rediss://", () => {
+    const container = (env: Record<string, string>) => ({ process: { env } }) as any;
+    expect(
+      redisEndpoints([
+        container({ REDIS_URL: "rediss://inpock-redis.abc.cache.amazonaws.com:6379/0", OTHER: "postgres://x@db:5432/app" }),
+        container({ CACHE_URL: "redis://:secret@127.0.0.1:6380/1", SAME: "rediss://inpock-redis.abc.cache.amazonaws.com:6379/2" }),
+        container({ BROKER: "redis://broker" }),
+      ]),
+    ).toEqual([
+      { host: "inpock-redis.abc.cache.amazonaws.com", port: 6379, tls: true },
+      { host: "127.0.0.1", port: 6380, tls: false },
+      { host: "broker", port: 6379, tls: false },
+    ]);
+  });
+
+  it("tells the workloads apart by their tag, and refuses a tag it does not know", () => {
+    const definition = (tags?: Record<string, string>) => ({ family: "f", tags, container_definitions: "[]" });
+    const json = { resource: { aws_ecs_task_definition: { web: definition(), job: definition({ workload: "scheduled" }) } } };
+    expect(taskDefinitions("s", json).map((t) => t.workload)).toEqual(["web", "scheduled"]);
+    expect(() => taskDefinitions("s", { resource: { aws_ecs_task_definition: { x: definition({ workload: "cron" }) } } })).toThrow(
+      'aws_ecs_task_definition.x: tag workload is "cron"; expected one of web, worker, scheduled, release',
+    );
+  });
+
+  it("reads the release tasks from the stack's output, and says so when it is missing or malformed", () => {
+    const tasks = [{ name: "migrate", command: ["python", "manage.py", "migrate"], timeoutMinutes: 15 }];
+    expect(releaseTasks("s", { output: { release_tasks: { value: tasks } } })).toEqual(tasks);
+    expect(() => releaseTasks("s", {})).toThrow("stack s: a release task definition but no output release_tasks naming the commands to run on it");
+    expect(() => releaseTasks("s", { output: { release_tasks: { value: '[{"name":"migrate"}]' } } })).toThrow("stack s: output release_tasks is not a list of { name, command: [strings], timeoutMinutes }");
   });
 });
 

@@ -4,7 +4,7 @@
  * `workload` tag asks: a web task becomes healthy, answers its target group's health check and stops
  * gracefully with a request in flight; a worker becomes healthy (or stays up) and stops cleanly; a
  * scheduled job and each release task (the stack's release_tasks output) run once and exit 0.
- * One line per service; the first failure names the stack, the container and the cause, with the
+ * One line per task definition; the first failure names the stack, the family, the container and the cause, with the
  * container's last log lines.
  */
 import { mkdirSync, rmSync } from "fs";
