@@ -46,7 +46,8 @@ export async function startRedisStandIns(endpoints: RedisEndpoint[], ns: TaskNam
       const tls = endpoint.tls ? makeCertificate(endpoint.host, join(dir, `${endpoint.host}-${endpoint.port}`)) : undefined;
       const args = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--port", tls ? "0" : String(endpoint.port)];
       if (tls) args.push("--tls-port", String(endpoint.port), "--tls-cert-file", tls.cert, "--tls-key-file", tls.key, "--tls-auth-clients", "no");
-      const argv = ns.netArgv(["redis-server", ...args]);
+      // Killed with the lane even when the lane itself dies before stop().
+      const argv = ns.netArgv(["setpriv", "--pdeathsig", "KILL", "--", "redis-server", ...args]);
       const server = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
       servers.push(server);
       await ready(server, endpoint);
