@@ -233,7 +233,7 @@ describeUnless(unavailable, "the boot lane over workers, scheduled jobs and rele
       run("release", /-release$/),
     ]);
     expect(celery).toMatch(/^worker healthy in [\d.]+ s, clean stop on SIGTERM \(django [\d.]+ s, exit 0\)$/);
-    expect(beat).toMatch(/^worker up \d+ s \(no health check\), clean stop on SIGTERM \(django [\d.]+ s, exit 0\)$/);
+    expect(beat).toMatch(/^worker up \d+ s \(no health check\), clean stop on SIGTERM \(django [\d.]+ s, exit (0|143)\)$/);
     expect(job).toMatch(/^scheduled job ran once: exit 0 in [\d.]+ s$/);
     expect(release).toMatch(/^release tasks ran in order: deploy-check exit 0 in [\d.]+ s$/);
   }, 240000);
@@ -249,6 +249,18 @@ describeUnless(unavailable, "the boot lane over workers, scheduled jobs and rele
     const targets = await fixtureTargets((dir) => editFile(join(dir, "app", "django", "Dockerfile"), /^VOLUME \["\/tmp"\]$/m, ""));
     expect(await failureLine(byWorkload(targets, "worker", /-worker-beat$/), env, { workerUpSeconds: 8 })).toMatch(
       /^boot \w+ \(inpock-\w+-worker-beat\): FAILED: container django: exited with exit code \d+ after [\d.]+ s; a worker runs until stopped: .*Permission denied.*\/tmp\/celerybeat-schedule/,
+    );
+  }, 120000);
+
+  it("fails when a worker does not stop cleanly: a non-zero exit on SIGTERM, or no exit within stopTimeout", async () => {
+    const onTerm = (handler: string) => ["python", "-c", `import signal, sys, time\nsignal.signal(signal.SIGTERM, ${handler})\nprint("up", flush=True)\ntime.sleep(600)`];
+    const failing = await fixtureTargets((_, json) => editTask(json, /-worker-beat$/, (c) => (c.command = onTerm("lambda *a: sys.exit(3)"))));
+    expect(await failureLine(byWorkload(failing, "worker", /-worker-beat$/), env, { workerUpSeconds: 3 })).toMatch(
+      /^boot \w+ \(inpock-\w+-worker-beat\): FAILED: container django: did not stop cleanly: SIGTERM ended it with exit code 3, not exit code 0 \(or 143, the signal's own\)/,
+    );
+    const deaf = await fixtureTargets((_, json) => editTask(json, /-worker-beat$/, (c) => ((c.command = onTerm("signal.SIG_IGN")), (c.stopTimeout = 2))));
+    expect(await failureLine(byWorkload(deaf, "worker", /-worker-beat$/), env, { workerUpSeconds: 3 })).toMatch(
+      /^boot \w+ \(inpock-\w+-worker-beat\): FAILED: container django: did not stop within its stopTimeout of 2 s after SIGTERM: SIGKILL/,
     );
   }, 120000);
 

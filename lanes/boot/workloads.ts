@@ -1,8 +1,9 @@
 /**
  * The tasks that no load balancer calls: a worker must start, pass its health check (or stay up when it
- * has none) and stop cleanly on its image's stop signal; a scheduled job or a release task runs once and
- * must exit 0.
+ * has none) and stop cleanly on its image's stop signal (exit 0, or ended by that signal, within its
+ * stopTimeout); a scheduled job or a release task runs once and must exit 0.
  */
+import { constants } from "os";
 import { PreparedContainer } from "./containers";
 import { TaskNamespaces, sleep } from "./sandbox";
 import { BootFailure, Running, describeExit, killAll, startContainers, stopTask, tail, waitForTaskHealthy, withLogs } from "./task";
@@ -22,10 +23,15 @@ export async function bootWorker(containers: PreparedContainer[], ns: TaskNamesp
     const stops = await stopTask(running);
     for (const stop of stops) {
       const entry = running.get(stop.container)!;
-      if (stop.code !== 0) throw new BootFailure(stop.container, `did not stop cleanly: ${entry.prepared.stopSignal} ended it with ${describeExit(entry.exit!)}, not exit code 0`, tail(entry.logFile));
+      // Exit 0, or ended by the stop signal itself (128 + its number: a process stopped before it set its
+      // handlers, as beat is on a busy machine); any other code is a failure while shutting down.
+      const bySignal = 128 + (constants.signals[entry.prepared.stopSignal as keyof typeof constants.signals] ?? 0);
+      if (stop.code !== 0 && stop.code !== bySignal) {
+        throw new BootFailure(stop.container, `did not stop cleanly: ${entry.prepared.stopSignal} ended it with ${describeExit(entry.exit!)}, not exit code 0 (or ${bySignal}, the signal's own)`, tail(entry.logFile));
+      }
     }
     const how = checked ? `healthy in ${upFor.toFixed(1)} s` : `up ${upFor.toFixed(0)} s (no health check)`;
-    return `worker ${how}, clean stop on ${containers.map((c) => c.stopSignal).join("/")} (${stops.map((s) => `${s.container} ${s.seconds.toFixed(1)} s, exit 0`).join(", ")})`;
+    return `worker ${how}, clean stop on ${containers.map((c) => c.stopSignal).join("/")} (${stops.map((s) => `${s.container} ${s.seconds.toFixed(1)} s, exit ${s.code}`).join(", ")})`;
   } catch (error) {
     throw withLogs(error, running);
   } finally {
