@@ -36,4 +36,9 @@ describe("the patched HCL renderer", () => {
       "depends_on = [\naws_vpc.main,\n]\nlifecycle {\n  ignore_changes = [\ndesired_count,\n]\n}",
     );
   });
+
+  it("writes lifecycle postconditions as blocks with a bare condition (the local stack's one-off runs)", () => {
+    const lifecycle = { postcondition: [{ condition: "${self.exit_code == 0}", error_message: 'Exited with ${self.exit_code}: "docker logs x".' }] };
+    expect(renderAttributes({ lifecycle })).toBe('lifecycle {\n  postcondition {\n    condition = self.exit_code == 0\n    error_message = "Exited with ${self.exit_code}: \\"docker logs x\\"."\n  }\n}');
+  });
 });

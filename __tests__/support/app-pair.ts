@@ -13,7 +13,7 @@ import { ensureVenv } from "../../lanes/support/python-venv";
 import { describeUnless, tempDir } from "./app";
 
 export const APP_DIR = join(__dirname, "..", "..", "app");
-const DJANGO_DIR = join(APP_DIR, "django");
+export const DJANGO_DIR = join(APP_DIR, "django");
 
 export function which(command: string): string | undefined {
   for (const dir of (process.env.PATH ?? "").split(":").concat(["/usr/sbin", "/usr/bin"])) {
@@ -23,7 +23,7 @@ export function which(command: string): string | undefined {
 }
 
 /** gunicorn and Django at exactly app/django/requirements.txt's pins, in the project's venv (the boot lane's). */
-function appVenv(): { bin: string } | { unavailable: string } {
+export function appVenv(): { bin: string } | { unavailable: string } {
   return ensureVenv("boot", join(DJANGO_DIR, "requirements.txt"), { python: "/usr/bin/python3" });
 }
 

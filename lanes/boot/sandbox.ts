@@ -121,6 +121,9 @@ export function bwrapArgs(root: ContainerRoot, proc: SandboxedProcess, infoFd?: 
   for (const dir of root.hostBinds) args.push("--ro-bind", dir, dir);
   for (const [source, target] of root.nestedBinds) args.push("--ro-bind", source, target);
   args.push("--dev", "/dev", "--proc", "/proc");
+  // The container runtime's /dev/shm: a 64 MiB tmpfs anyone may write (sticky), as runc mounts it on
+  // Fargate; POSIX semaphores live there (Celery's prefork pool cannot start without them).
+  args.push("--perms", "01777", "--size", String(64 * 1024 * 1024), "--tmpfs", "/dev/shm");
   if (root.readonlyRoot) args.push("--remount-ro", "/");
   args.push("--clearenv");
   for (const [k, v] of Object.entries(proc.env)) args.push("--setenv", k, v);

@@ -23,8 +23,13 @@ export interface ContainerDefinition {
   stopTimeout?: number;
 }
 
+/** The `workload` tag of a task definition (src/plan/background.ts); untagged definitions are web tasks. */
+export type Workload = "web" | "worker" | "scheduled" | "release";
+const WORKLOADS: Workload[] = ["web", "worker", "scheduled", "release"];
+
 export interface TaskDefinition {
   stack: string;
+  workload: Workload;
   /** Terraform address, for messages. */
   address: string;
   family: string;
@@ -66,11 +71,34 @@ export function resolveReferences(value: string): string {
 
 interface StackJson {
   resource?: Record<string, Record<string, any>>;
+  output?: Record<string, { value?: unknown }>;
+}
+
+function workloadOf(address: string, tag: unknown): Workload {
+  if (tag === undefined) return "web";
+  if (!WORKLOADS.includes(tag as Workload)) throw new Error(`${address}: tag workload is ${JSON.stringify(tag)}; expected one of ${WORKLOADS.join(", ")}`);
+  return tag as Workload;
+}
+
+export interface ReleaseTask {
+  name: string;
+  command: string[];
+  timeoutMinutes: number;
+}
+
+/** The stack output `release_tasks`: the commands the release runs on the release definition, in order. */
+export function releaseTasks(stack: string, json: StackJson): ReleaseTask[] {
+  const value = json.output?.release_tasks?.value;
+  if (value === undefined) throw new Error(`stack ${stack}: a release task definition but no output release_tasks naming the commands to run on it`);
+  const valid = (t: any) => typeof t?.name === "string" && Array.isArray(t.command) && t.command.every((w: unknown) => typeof w === "string") && typeof t.timeoutMinutes === "number";
+  if (!Array.isArray(value) || !value.every(valid)) throw new Error(`stack ${stack}: output release_tasks is not a list of { name, command: [strings], timeoutMinutes }`);
+  return value;
 }
 
 export function taskDefinitions(stack: string, json: StackJson): TaskDefinition[] {
   return Object.entries(json.resource?.aws_ecs_task_definition ?? {}).map(([name, body]) => ({
     stack,
+    workload: workloadOf(`aws_ecs_task_definition.${name}`, body.tags?.workload),
     address: `aws_ecs_task_definition.${name}`,
     family: body.family,
     volumes: body.volume ?? [],

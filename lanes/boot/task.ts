@@ -34,7 +34,7 @@ export function rootCause(logs: string[]): string | undefined {
 
 type Health = "STARTING" | "HEALTHY" | "UNHEALTHY";
 
-interface Running {
+export interface Running {
   prepared: PreparedContainer;
   child: ChildProcess;
   /** The sandbox's init; the container's command is its child. */
@@ -64,26 +64,8 @@ export async function bootTask(options: {
   const { containers, ns, logDir } = options;
   const running = new Map<string, Running>();
   const started = Date.now();
-  const lastLogs = (name: string) => tail(running.get(name)?.logFile);
   try {
-    for (const prepared of startOrder(containers)) {
-      for (const dep of prepared.definition.dependsOn ?? []) await waitForCondition(running, dep.containerName, dep.condition, prepared.definition.name);
-      const logFile = join(logDir, `${prepared.definition.name}.log`);
-      const log = openSync(logFile, "a");
-      fchmodSync(log, 0o666); // reopenable through /dev/stderr by any container uid, like Docker's pipe
-      const child = startInTask(ns, prepared.root, prepared.process, log);
-      closeSync(log);
-      const entry: Running = { prepared, child, health: "STARTING", logFile };
-      running.set(prepared.definition.name, entry);
-      child.on("exit", (code, signal) => (entry.exit = { code, signal }));
-      entry.initPid = await sandboxInitPid(child);
-      if (prepared.definition.healthCheck) {
-        monitorHealth(entry, ns).catch((error) => {
-          entry.health = "UNHEALTHY";
-          appendLog(entry, `[boot lane] could not run the health check: ${error.message}`);
-        });
-      }
-    }
+    await startContainers(containers, ns, logDir, running);
     await waitForTaskHealthy(running);
     const bootSeconds = (Date.now() - started) / 1000;
 
@@ -102,13 +84,44 @@ export async function bootTask(options: {
     }
     return { bootSeconds, stops, inFlightStatus: answer.status };
   } catch (error) {
-    if (error instanceof BootFailure && error.container && error.logs.length === 0 && running.has(error.container)) {
-      throw new BootFailure(error.container, error.message.replace(`container ${error.container}: `, ""), lastLogs(error.container));
-    }
-    throw error;
+    throw withLogs(error, running);
   } finally {
-    for (const entry of running.values()) if (!entry.exit) entry.child.kill("SIGKILL");
+    killAll(running);
   }
+}
+
+/** Starts the containers in dependsOn order into `running`, each with its health check monitored. */
+export async function startContainers(containers: PreparedContainer[], ns: TaskNamespaces, logDir: string, running: Map<string, Running>): Promise<void> {
+  for (const prepared of startOrder(containers)) {
+    for (const dep of prepared.definition.dependsOn ?? []) await waitForCondition(running, dep.containerName, dep.condition, prepared.definition.name);
+    const logFile = join(logDir, `${prepared.definition.name}.log`);
+    const log = openSync(logFile, "a");
+    fchmodSync(log, 0o666); // reopenable through /dev/stderr by any container uid, like Docker's pipe
+    const child = startInTask(ns, prepared.root, prepared.process, log);
+    closeSync(log);
+    const entry: Running = { prepared, child, health: "STARTING", logFile };
+    running.set(prepared.definition.name, entry);
+    child.on("exit", (code, signal) => (entry.exit = { code, signal }));
+    entry.initPid = await sandboxInitPid(child);
+    if (prepared.definition.healthCheck) {
+      monitorHealth(entry, ns).catch((error) => {
+        entry.health = "UNHEALTHY";
+        appendLog(entry, `[boot lane] could not run the health check: ${error.message}`);
+      });
+    }
+  }
+}
+
+/** A failure naming a container gains that container's last log lines (and the cause they give). */
+export function withLogs(error: unknown, running: Map<string, Running>): unknown {
+  if (error instanceof BootFailure && error.container && error.logs.length === 0 && running.has(error.container)) {
+    return new BootFailure(error.container, error.message.replace(`container ${error.container}: `, ""), tail(running.get(error.container)!.logFile));
+  }
+  return error;
+}
+
+export function killAll(running: Map<string, Running>): void {
+  for (const entry of running.values()) if (!entry.exit) entry.child.kill("SIGKILL");
 }
 
 /** Dependencies first; among equals, the definition's order. */
@@ -142,7 +155,7 @@ async function waitForCondition(running: Map<string, Running>, name: string, con
   }
 }
 
-async function waitForTaskHealthy(running: Map<string, Running>): Promise<void> {
+export async function waitForTaskHealthy(running: Map<string, Running>): Promise<void> {
   for (;;) {
     for (const [name, entry] of running) {
       if (entry.prepared.definition.essential === false) continue;
@@ -195,13 +208,13 @@ function runInContainer(entry: Running, ns: TaskNamespaces, argv: string[], time
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutSeconds * 1000);
     child.on("exit", (code) => {
       clearTimeout(timer);
-      resolve({ code: code ?? null, output: readFileSync(outputFile, "utf8") });
+      resolve({ code: code ?? null, output: tail(outputFile, 1000).join("\n") }); // tail: the task may be gone
     });
   });
 }
 
 /** Reverse start order; each container gets its image's stop signal, then SIGKILL after stopTimeout. */
-async function stopTask(running: Map<string, Running>): Promise<BootResult["stops"]> {
+export async function stopTask(running: Map<string, Running>): Promise<BootResult["stops"]> {
   const stops: BootResult["stops"] = [];
   for (const entry of [...running.values()].reverse()) {
     const name = entry.prepared.definition.name;
@@ -258,7 +271,7 @@ function httpInTask(ns: TaskNamespaces, args: string[]): Promise<HttpAnswer> {
   return startHttpInTask(ns, args).done;
 }
 
-function describeExit(exit: { code: number | null; signal: string | null }): string {
+export function describeExit(exit: { code: number | null; signal: string | null }): string {
   return exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
 }
 
@@ -266,7 +279,7 @@ function appendLog(entry: Running, line: string): void {
   appendFileSync(entry.logFile, `${line}\n`);
 }
 
-function tail(file: string | undefined, lines = 40): string[] {
+export function tail(file: string | undefined, lines = 40): string[] {
   if (!file) return [];
   try {
     return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines);

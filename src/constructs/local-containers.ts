@@ -1,9 +1,9 @@
-import { TerraformOutput } from "cdktf";
+import { DataResource, Fn, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { Container } from "@cdktf/provider-docker/lib/container";
 import { Image } from "@cdktf/provider-docker/lib/image";
 import { Network } from "@cdktf/provider-docker/lib/network";
-import type { LocalPlan } from "../plan/local";
+import { LocalBackgroundContainer, LocalPlan, localBackground } from "../plan/local";
 import { REDIS_URL_VARIABLE } from "../plan/service";
 import type { ContainerSpec, HealthCheck } from "../plan/service";
 import { declaredVolumes, fargateLikeTmpfs, imageBuilds } from "./app-images";
@@ -33,7 +33,9 @@ const envList = (env: Record<string, string>) =>
  * way: nginx shares Django's network namespace (network_mode container:), so
  * it reaches gunicorn on 127.0.0.1 as in the task; read-only root filesystems
  * with the same scratch folders (tmpfs, owned and moded as Fargate's volumes); the same environment and health
- * checks; nginx starts once Django is healthy. Plus Redis, when asked.
+ * checks; nginx starts once Django is healthy. Plus Redis, when asked, and the background side from the
+ * same Django image: the workers beside Django; the release tasks, then the scheduled jobs, once per
+ * deploy, before Django and the workers start; a release task or job that exits non-zero fails the deploy.
  */
 export class LocalContainers extends Construct {
   readonly url: string;
@@ -45,14 +47,18 @@ export class LocalContainers extends Construct {
     const network = new Network(this, "network", { name: plan.prefix });
 
     const extraEnvironment: Record<string, string> = { ...plan.djangoEnvironment };
+    let redis: Container | undefined;
     if (plan.redis) {
       const redisImage = new Image(this, "redis-image", { name: LOCAL_REDIS_IMAGE, keepLocally: true });
-      new Container(this, "redis", {
+      redis = new Container(this, "redis", {
         name: `${plan.prefix}-redis`,
         image: redisImage.imageId,
         networksAdvanced: [{ name: network.name, aliases: ["redis"] }],
         healthcheck: { test: ["CMD", "redis-cli", "ping"], interval: "5s", timeout: "3s", retries: 5 },
         restart: "unless-stopped",
+        // Healthy before anything that uses it starts: the release tasks, jobs and workers need it at once.
+        wait: true,
+        waitTimeout: 60,
       });
       extraEnvironment[REDIS_URL_VARIABLE] = "redis://redis:6379/0";
     }
@@ -75,11 +81,50 @@ export class LocalContainers extends Construct {
       stopTimeout: spec.stopTimeoutSeconds ?? 30,
       restart: "unless-stopped",
     });
+    // Django's image, environment and network for every background container.
+    const background = localBackground(plan);
+    const fromDjango = (entry: LocalBackgroundContainer) => ({
+      ...common(entry.container),
+      name: entry.containerName,
+      image: djangoImage.imageId,
+      env: envList({ ...entry.container.environment, ...extraEnvironment }),
+      networksAdvanced: [{ name: network.name }],
+    });
+    // Replaced on every apply, and with it every one-off container: each deploy runs them again.
+    const runs = [...background.releaseTasks, ...background.jobs];
+    const deploy = runs.length ? new DataResource(this, "deploy", { triggersReplace: { at: Fn.timestamp() } }) : undefined;
+    let previous: Container | undefined = redis;
+    for (const entry of runs) {
+      const kind = background.releaseTasks.includes(entry) ? "release task" : "scheduled job";
+      previous = new Container(this, entry.id, {
+        ...fromDjango(entry),
+        restart: "no",
+        // Terraform waits for the end of the run; its exit code fails the apply below.
+        attach: true,
+        mustRun: false,
+        logs: true,
+        dependsOn: previous ? [previous] : undefined,
+        lifecycle: {
+          // A bare address: cdktf writes a construct here as "${...}", which Terraform's JSON syntax refuses.
+          replaceTriggeredBy: [`${deploy!.terraformResourceType}.${deploy!.friendlyUniqueId}`],
+          postcondition: [
+            {
+              condition: "${self.exit_code == 0}",
+              errorMessage: `The ${kind} ${entry.name} exited with code \${self.exit_code}: docker logs ${entry.containerName} says why.`,
+            },
+          ],
+        },
+      });
+    }
+    // Django and the workers start after the last one-off run (or Redis, when nothing runs once).
+    const afterRuns = previous ? [previous] : undefined;
+
     const djangoContainer = new Container(this, "django", {
       ...common(django),
       image: djangoImage.imageId,
       env: envList({ ...django.environment, ...extraEnvironment }),
       networksAdvanced: [{ name: network.name, aliases: ["django"] }],
+      dependsOn: afterRuns,
       // nginx shares this container's network namespace, so its port is published here.
       ports: [{ internal: nginx.port!, external: plan.hostPort, ip: "127.0.0.1" }],
       // Terraform waits until Django is healthy before it starts nginx (as dependsOn HEALTHY does on ECS).
@@ -92,6 +137,14 @@ export class LocalContainers extends Construct {
       env: envList(nginx.environment),
       networkMode: `container:${djangoContainer.id}`,
     });
+    for (const entry of background.workers) {
+      new Container(this, entry.id, {
+        ...fromDjango(entry),
+        // As the ECS deployment waits on a worker's health check, when it has one.
+        ...(entry.container.healthCheck ? { wait: true, waitTimeout: 180 } : {}),
+        dependsOn: afterRuns,
+      });
+    }
     this.url = `http://localhost:${plan.hostPort}`;
     new TerraformOutput(this, "url", { value: this.url, description: "The local service, through nginx" }).overrideLogicalId("url");
   }

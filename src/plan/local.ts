@@ -6,6 +6,7 @@
 import type { DockerManifest } from "../manifest/schema";
 import { resourceNames } from "./names";
 import { planService, ServicePlan } from "./service";
+import type { ContainerSpec } from "./service";
 import { BackgroundPlan, planBackground } from "./background";
 
 export interface LocalPlan {
@@ -36,5 +37,35 @@ export function planLocal(manifest: DockerManifest): LocalPlan {
     service,
     background: planBackground(manifest, service),
     djangoEnvironment: manifest.docker.environment,
+  };
+}
+
+/** A container the local stack runs beside django and nginx, from the background plan. */
+export interface LocalBackgroundContainer {
+  /** Construct id; the Docker container is `<prefix>-<id>`. */
+  id: string;
+  containerName: string;
+  /** The manifest's name (of the worker, the scheduled job or the release task). */
+  name: string;
+  /** Django's container with the worker's, job's or release task's command. */
+  container: ContainerSpec;
+}
+
+export interface LocalBackground {
+  /** Run beside django, restarted like it. */
+  workers: LocalBackgroundContainer[];
+  /** Run once per deploy, one after another in the manifest's order, before django and the workers start. */
+  releaseTasks: LocalBackgroundContainer[];
+  /** Run once per deploy, after the release tasks (EventBridge Scheduler's timing is AWS's). */
+  jobs: LocalBackgroundContainer[];
+}
+
+export function localBackground(plan: LocalPlan): LocalBackground {
+  const entry = (id: string, name: string, container: ContainerSpec): LocalBackgroundContainer => ({ id, containerName: `${plan.prefix}-${id}`, name, container });
+  const { workers, scheduled, release } = plan.background;
+  return {
+    workers: workers.map((w) => entry(`worker-${w.name}`, w.name, w.container)),
+    releaseTasks: (release?.tasks ?? []).map((t) => entry(`release-${t.name}`, t.name, { ...release!.container, command: t.command })),
+    jobs: scheduled.map((j) => entry(`job-${j.name}`, j.name, j.container)),
   };
 }
