@@ -33,7 +33,9 @@ describeWithApp("a load-test run against the smoke-test server", () => {
     const result = await run(options);
     expect(result["2xx"]).toBeGreaterThan(10);
     expect(result.errors).toBe(0);
-    expect(result.requests.average).toBeLessThanOrEqual(50 * 1.1);
+    // The cap over the whole run: autocannon paces each connection and catches up after a stall, so one
+    // second's sample may overshoot by a request or three; uncapped, four connections make thousands here.
+    expect(result.requests.total).toBeLessThanOrEqual(50 * 2 * 1.25);
     const text = summary(options, result);
     expect(text).toMatch(/^requests\/s: [\d.]+ average/m);
     expect(text).toMatch(/^latency: p50 [\d.]+ ms, p90 [\d.]+ ms, p99 [\d.]+ ms/m);

@@ -3,13 +3,13 @@
  * and what nobody may reach.
  */
 import { BackgroundServices } from "../../src/constructs/background-services";
-import { Network } from "../../src/constructs/network";
 import { WebService } from "../../src/constructs/web-service";
 import { backgroundSections } from "../../src/manifest/background-schema";
 import { backgroundSecretArns, planBackground } from "../../src/plan/background";
 import { ProjectStack } from "../../stacks/project-stack";
 import { z } from "zod";
 import { resourcesOf, synthJson, testApp } from "../support/app";
+import { testNetwork } from "../support/network";
 import { servicePlan } from "../support/service";
 
 const SECTIONS = {
@@ -28,20 +28,7 @@ const SECTIONS = {
 
 function synth(sections: Record<string, unknown> = SECTIONS, serviceOverrides: Record<string, unknown> = { redis: { mode: "create" } }): any {
   const stack = new ProjectStack(testApp(), "test");
-  const network = new Network(stack, "network", {
-    namePrefix: "shop-prod",
-    plan: {
-      vpc: { kind: "new", cidr: "10.0.0.0/16" },
-      ipv6: false,
-      subnets: [
-        { availabilityZone: "ap-northeast-2a", privateCidr: "10.0.0.0/18", publicCidr: "10.0.128.0/20" },
-        { availabilityZone: "ap-northeast-2c", privateCidr: "10.0.64.0/18", publicCidr: "10.0.144.0/20" },
-      ],
-      nat: { kind: "create", zones: ["ap-northeast-2a"] },
-    },
-    flowLogNames: { role: "r", logGroup: "g" },
-    accountId: "123456789012",
-  });
+  const network = testNetwork(stack, false);
   const service = servicePlan(serviceOverrides);
   const plan = planBackground(z.object(backgroundSections).parse(sections), service);
   const web = new WebService(stack, "web", { plan: service, network, region: "ap-northeast-2", accountId: "123456789012", extraSecretArns: backgroundSecretArns(plan) });

@@ -2,28 +2,15 @@
  * The web service as composed in a stack: the task, the service and its
  * security group, auto scaling, Redis, service discovery, DNS and deployment.
  */
-import { Network } from "../../src/constructs/network";
 import { WebService } from "../../src/constructs/web-service";
 import { ProjectStack } from "../../stacks/project-stack";
 import { resourcesOf, synthJson, testApp } from "../support/app";
+import { testNetwork } from "../support/network";
 import { servicePlan } from "../support/service";
 
 function synth(overrides: Record<string, unknown> = {}, dualStack = true, disposable = false): any {
   const stack = new ProjectStack(testApp(), "test");
-  const network = new Network(stack, "network", {
-    namePrefix: "shop-prod",
-    plan: {
-      vpc: { kind: "new", cidr: "10.0.0.0/16" },
-      ipv6: dualStack,
-      subnets: [
-        { availabilityZone: "ap-northeast-2a", privateCidr: "10.0.0.0/18", publicCidr: "10.0.128.0/20" },
-        { availabilityZone: "ap-northeast-2c", privateCidr: "10.0.64.0/18", publicCidr: "10.0.144.0/20" },
-      ],
-      nat: { kind: "create", zones: ["ap-northeast-2a"] },
-    },
-    flowLogNames: { role: "r", logGroup: "g" },
-    accountId: "123456789012",
-  });
+  const network = testNetwork(stack, dualStack);
   new WebService(stack, "web", { plan: servicePlan(overrides, disposable), network, region: "ap-northeast-2", accountId: "123456789012" });
   return synthJson(stack);
 }

@@ -24,7 +24,7 @@ const samples = () => (synthesized ??= synthesizeProject());
 
 /** A project copy (app/ and one synthesized stack) with a defect put back by `mutate`. */
 async function fixture(mutate: (dir: string, json: any) => void): Promise<BootTarget> {
-  return (await fixtureTargets(mutate))[0];
+  return (await fixtureTargets(mutate)).find((t) => t.task.workload === "web")!;
 }
 
 /** Every boot target of a project copy: the web task, then the workers, jobs and release definition. */
@@ -52,7 +52,7 @@ function addBackgroundTasks(stackName: string, json: any): void {
   const environment = loadProject(FIXTURE_ENVIRONMENTS).environments.find((e) => e.platform === "aws" && e.plan.environment === stackName);
   if (!environment || environment.platform !== "aws") throw new Error(`no fixture manifest plans stack ${stackName}`);
   const background = environment.plan.background;
-  const web = JSON.parse((Object.values<any>(definitions)[0]).container_definitions);
+  const web = JSON.parse(Object.values<any>(definitions).find((d) => (d.tags?.workload ?? "web") === "web").container_definitions);
   const redisUrl = web.find((c: any) => c.name === "django").environment.find((e: any) => e.name === "REDIS_URL")?.value;
   const add = (id: string, workload: string, plan: { family: string; container: any }) => {
     definitions[id] = {

@@ -1,15 +1,9 @@
 import { Construct } from "constructs";
 import type { ReleaseTasksPlan } from "../plan/background";
-import { fargateTaskDefinition, TaskRuntime } from "./task-definition";
-import { TaskSecurityGroup } from "./task-security-group";
+import { backgroundTask, BackgroundTaskProps } from "./background-task";
 
-export interface ReleaseTasksProps {
+export interface ReleaseTasksProps extends BackgroundTaskProps {
   plan: ReleaseTasksPlan;
-  vpcId: string;
-  /** The Django image the web service runs; each release registers a revision with its own. */
-  image: string;
-  runtime: TaskRuntime;
-  extraEnvironment?: Record<string, string>;
 }
 
 /**
@@ -24,14 +18,8 @@ export class ReleaseTasks extends Construct {
   constructor(scope: Construct, id: string, props: ReleaseTasksProps) {
     super(scope, id);
     const { plan } = props;
-    const group = new TaskSecurityGroup(this, "security-group", { name: plan.securityGroupName, vpcId: props.vpcId, description: "Release tasks: no ingress" });
-    const definition = fargateTaskDefinition(
-      this,
-      "task-definition",
-      { family: plan.family, size: plan.task, containers: [plan.container], images: { django: props.image }, extraEnvironment: { django: props.extraEnvironment ?? {} }, workload: "release" },
-      props.runtime,
-    );
+    const { definition, securityGroupId } = backgroundTask(this, plan, props, "release", "Release tasks: no ingress");
     this.family = definition.family;
-    this.securityGroupId = group.id;
+    this.securityGroupId = securityGroupId;
   }
 }

@@ -8,19 +8,13 @@ import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import type { ScheduledPlan } from "../plan/background";
 import { policyDocument, serviceTrustPolicy } from "./iam";
-import { fargateTaskDefinition, TaskRuntime } from "./task-definition";
-import { TaskSecurityGroup } from "./task-security-group";
+import { backgroundTask, BackgroundTaskProps } from "./background-task";
 
-export interface ScheduledTaskProps {
+export interface ScheduledTaskProps extends BackgroundTaskProps {
   plan: ScheduledPlan;
   cluster: { arn: string; name: string };
-  vpcId: string;
+  /** Private subnets, one per zone. */
   subnetIds: string[];
-  /** The Django image the web service runs. */
-  image: string;
-  /** Roles and log group shared with the web service. */
-  runtime: TaskRuntime;
-  extraEnvironment?: Record<string, string>;
   platformVersion: string;
   accountId: string;
   region: string;
@@ -42,13 +36,7 @@ export class ScheduledTask extends Construct {
   constructor(scope: Construct, id: string, props: ScheduledTaskProps) {
     super(scope, id);
     const { plan } = props;
-    const group = new TaskSecurityGroup(this, "security-group", { name: plan.securityGroupName, vpcId: props.vpcId, description: `Scheduled job ${plan.name}: no ingress` });
-    const definition = fargateTaskDefinition(
-      this,
-      "task-definition",
-      { family: plan.family, size: plan.task, containers: [plan.container], images: { django: props.image }, extraEnvironment: { django: props.extraEnvironment ?? {} }, workload: "scheduled" },
-      props.runtime,
-    );
+    const { definition, securityGroupId } = backgroundTask(this, plan, props, "scheduled", `Scheduled job ${plan.name}: no ingress`);
     const deadLetters = new SqsQueue(this, "dead-letters", {
       name: plan.deadLetterQueueName,
       sqsManagedSseEnabled: true,
@@ -109,7 +97,7 @@ export class ScheduledTask extends Construct {
           launchType: "FARGATE",
           platformVersion: props.platformVersion,
           taskCount: 1,
-          networkConfiguration: { subnets: props.subnetIds, securityGroups: [group.id], assignPublicIp: false },
+          networkConfiguration: { subnets: props.subnetIds, securityGroups: [securityGroupId], assignPublicIp: false },
           enableEcsManagedTags: true,
           propagateTags: "TASK_DEFINITION",
         },
@@ -150,6 +138,6 @@ export class ScheduledTask extends Construct {
     new CloudwatchEventTarget(this, "failed-runs-target", { rule: failed.name, targetId: "notifications", arn: props.notificationTopicArn });
 
     this.family = definition.family;
-    this.securityGroupId = group.id;
+    this.securityGroupId = securityGroupId;
   }
 }

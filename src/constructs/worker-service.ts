@@ -3,21 +3,13 @@ import { Construct } from "constructs";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import type { WorkerPlan } from "../plan/background";
 import { ServiceAutoScaling } from "./auto-scaling";
-import { fargateTaskDefinition, TaskRuntime } from "./task-definition";
-import { TaskSecurityGroup } from "./task-security-group";
+import { backgroundTask, BackgroundTaskProps } from "./background-task";
 
-export interface WorkerServiceProps {
+export interface WorkerServiceProps extends BackgroundTaskProps {
   plan: WorkerPlan;
   cluster: { arn: string; name: string };
-  vpcId: string;
   /** Private subnets, one per zone. */
   subnetIds: string[];
-  /** The Django image the web service runs. */
-  image: string;
-  /** Roles and log group shared with the web service. */
-  runtime: TaskRuntime;
-  /** Environment known only at deploy time (a created Redis endpoint). */
-  extraEnvironment?: Record<string, string>;
   platformVersion: string;
   /** Resources the service waits for: the execution policy, NAT routes, first images. */
   dependsOn?: ITerraformDependable[];
@@ -36,13 +28,7 @@ export class WorkerService extends Construct {
   constructor(scope: Construct, id: string, props: WorkerServiceProps) {
     super(scope, id);
     const { plan } = props;
-    const group = new TaskSecurityGroup(this, "security-group", { name: plan.securityGroupName, vpcId: props.vpcId, description: `Worker ${plan.name}: no ingress` });
-    const definition = fargateTaskDefinition(
-      this,
-      "task-definition",
-      { family: plan.family, size: plan.task, containers: [plan.container], images: { django: props.image }, extraEnvironment: { django: props.extraEnvironment ?? {} }, workload: "worker" },
-      props.runtime,
-    );
+    const { definition, securityGroupId } = backgroundTask(this, plan, props, "worker", `Worker ${plan.name}: no ingress`);
     const service = new EcsService(this, "service", {
       name: plan.serviceName,
       cluster: props.cluster.arn,
@@ -55,7 +41,7 @@ export class WorkerService extends Construct {
       // Every old task keeps running until its replacement runs: a worker's backlog never loses consumers.
       deploymentMinimumHealthyPercent: 100,
       deploymentMaximumPercent: 200,
-      networkConfiguration: { subnets: props.subnetIds, securityGroups: [group.id], assignPublicIp: false },
+      networkConfiguration: { subnets: props.subnetIds, securityGroups: [securityGroupId], assignPublicIp: false },
       propagateTags: "SERVICE",
       enableEcsManagedTags: true,
       waitForSteadyState: false,
@@ -78,7 +64,7 @@ export class WorkerService extends Construct {
         scaleInCooldownSeconds: scaling.scaleInCooldownSeconds,
       });
     }
-    this.securityGroupId = group.id;
+    this.securityGroupId = securityGroupId;
     this.serviceName = service.name;
     this.family = definition.family;
   }
