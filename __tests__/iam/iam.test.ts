@@ -132,6 +132,35 @@ describe("each defect put back fails the check, naming principal, action, resour
   });
 });
 
+describe("EventBridge Scheduler's role: each defect put back fails the check", () => {
+  const scheduled = () => withResource("aws_scheduler_schedule");
+  const policyAddress = (c: any) => `aws_iam_role_policy.${Object.keys(c.resource.aws_iam_role_policy).find((k) => k.endsWith("_scheduler-policy"))}`;
+
+  it("a run-task grant of the family without its revisions, and no dead-letter grant", async () => {
+    expect(scheduled().length).toBeGreaterThan(0);
+    for (const s of scheduled()) {
+      const found = await lines(
+        mutated(s.name, (c) =>
+          editPolicy(c, policyAddress(c), (doc) => {
+            statement(doc, "RunThisJob").Resource = statement(doc, "RunThisJob").Resource.slice(0, 1);
+            doc.Statement = doc.Statement.filter((x: any) => x.Sid !== "DeadLetters");
+          }),
+        ),
+      );
+      expect(found).toContainEqual(expect.stringMatching(/iam-reachable aws_iam_role\.background_job-[a-z-]+_scheduler-role \([^)]+\) cannot ecs:RunTask on arn:aws:ecs:[^ ]+:task-definition\/[a-z-]+-job-[a-z-]+:7 \(Scheduler starts the job's task\): no identity statement allows it \(.+statement RunThisJob: resource does not match\)$/));
+      expect(found).toContainEqual(expect.stringMatching(/cannot sqs:SendMessage on arn:aws:sqs:[^ ]+-dlq \(Scheduler keeps a run it could not start\)/));
+    }
+  });
+
+  it("a role Scheduler may not assume", async () => {
+    for (const s of scheduled()) {
+      const role = Object.keys(s.config.resource.aws_iam_role).find((k) => k.endsWith("_scheduler-role"))!;
+      const found = await lines(mutated(s.name, (c) => (c.resource.aws_iam_role[role].assume_role_policy = c.resource.aws_iam_role[role].assume_role_policy.replace("scheduler.amazonaws.com", "events.amazonaws.com"))));
+      expect(found).toContainEqual(expect.stringMatching(/cannot be assumed by scheduler\.amazonaws\.com \(EventBridge Scheduler runs aws_scheduler_schedule\.[^ ]+ as it\)/));
+    }
+  });
+});
+
 describe("containment: each defect put back fails the check", () => {
   /** Stacks with GitHub roles, found by discovery. */
   const githubStacks = () => stacks.filter((s) => Object.values(s.config.resource?.aws_iam_role ?? {}).some((r: any) => r.name.endsWith("-github-deploy")));

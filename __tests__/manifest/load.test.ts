@@ -349,6 +349,72 @@ describe("bad input in the service section", () => {
   });
 });
 
+describe("bad input in the workers, scheduled and release sections", () => {
+  const withService = () => ({
+    ...stagingManifest(),
+    service: { domain: { hostedZoneId: "Z0123456789EXAMPLE", zoneName: "example.com", hostnames: ["shop.example.com"] } },
+  });
+  const worker = { command: ["celery", "-A", "config", "worker"] };
+  const job = { command: ["python", "manage.py", "report"], schedule: "rate(1 hour)" };
+
+  it("load with their defaults beside the service", () => {
+    const { manifest } = loadEnvironment(manifestFile({ ...withService(), workers: { celery: worker }, scheduled: { report: job } }));
+    if (manifest.platform !== "aws") throw new Error("expected an AWS manifest");
+    expect(manifest.workers.celery).toMatchObject({ cpu: 0.25, memory: 512, desiredCount: 1, stopTimeoutSeconds: 60 });
+    expect(manifest.scheduled.report).toMatchObject({ timezone: "UTC", retries: 2, maximumEventAgeSeconds: 3600, enabled: true });
+  });
+
+  it("are refused without a service whose image they run", () => {
+    expect(problem((m) => (m.workers = { celery: worker }))).toBe("FILE: workers.celery: needs the web service's Django image and settings; expected a `service` section");
+  });
+
+  it("a job named like a worker", () => {
+    expect(problem((m) => Object.assign(m, { workers: { report: worker }, scheduled: { report: job } }), withService())).toBe(
+      'FILE: scheduled.report: "report" is also a worker\'s name; expected names unique across workers and scheduled jobs (they name log streams and alarms)',
+    );
+  });
+
+  it("auto scaling bounds, count and policies", () => {
+    const scaled = (autoScaling: object, extra: object = {}) => (m: any) => (m.workers = { celery: { ...worker, autoScaling, ...extra } });
+    expect(problem(scaled({ minCapacity: 5, maxCapacity: 2 }), withService())).toBe("FILE: workers.celery.autoScaling.minCapacity: 5 is above maxCapacity 2; expected minCapacity <= maxCapacity");
+    expect(problem(scaled({ minCapacity: 2, maxCapacity: 4 }, { desiredCount: 1 }), withService())).toBe("FILE: workers.celery.desiredCount: 1 is outside autoScaling's 2..4; expected a count within it");
+    expect(problem(scaled({ cpuTargetPercent: 0 }), withService())).toBe(
+      "FILE: workers.celery.autoScaling: has no policy (cpuTargetPercent and memoryTargetPercent are 0, no queue); expected at least one, or no autoScaling",
+    );
+    expect(problem(scaled({ memoryTargetPercent: 5 }), withService())).toBe("FILE: workers.celery.autoScaling.memoryTargetPercent: 5 would keep adding tasks; expected 0 (off) or 10 to 95");
+  });
+
+  it("a worker's size, a plain-text secret and a value set twice", () => {
+    expect(problem((m) => (m.workers = { celery: { ...worker, memory: 4096 } }), withService())).toBe(
+      "FILE: workers.celery.memory: 4096 MiB is not valid with 0.25 vCPU; expected one of 512, 1024, 2048",
+    );
+    expect(problem((m) => (m.scheduled = { report: { ...job, environment: { API_TOKEN: "x" } } }), withService())).toBe(
+      "FILE: scheduled.report.environment.API_TOKEN: looks like a secret; expected it under scheduled.report.secrets as a Secrets Manager or SSM parameter ARN, never as plain text",
+    );
+    const arn = "arn:aws:ssm:ap-northeast-2:123456789012:parameter/shop/x";
+    expect(problem((m) => (m.workers = { celery: { ...worker, environment: { BROKER: "a" }, secrets: { BROKER: arn } } }), withService())).toBe(
+      "FILE: workers.celery.secrets.BROKER: is also set in environment; expected one of the two",
+    );
+  });
+
+  it("a time zone with a rate expression, and an expression Scheduler does not know", () => {
+    expect(problem((m) => (m.scheduled = { report: { ...job, timezone: "Asia/Seoul" } }), withService())).toBe(
+      "FILE: scheduled.report.timezone: applies to cron expressions only; expected UTC (the default) with a rate expression",
+    );
+    expect(problem((m) => (m.scheduled = { report: { ...job, schedule: "cron(0 3 * * *)" } }), withService())).toBe(
+      "FILE: scheduled.report.schedule: expected cron(0 3 * * ? *) (six fields) or rate(1 hour)",
+    );
+  });
+
+  it("two release tasks of one name, and a service-discovery client that is no task", () => {
+    const task = { name: "migrate", command: ["python", "manage.py", "migrate"] };
+    expect(problem((m) => (m.release = { tasks: [task, task] }), withService())).toBe('FILE: release.tasks[1].name: "migrate" is also release.tasks[0]\'s name; expected distinct names');
+    expect(problem((m) => Object.assign(m.service, { serviceDiscovery: { clientTasks: ["celery"] } }), withService())).toBe(
+      'FILE: service.serviceDiscovery.clientTasks[0]: "celery" is no worker or scheduled job of this manifest; expected one of: (none defined)',
+    );
+  });
+});
+
 describe("local (docker) manifests", () => {
   const local = () => ({ app: "shop", environment: "local", platform: "docker" });
 
@@ -366,6 +432,12 @@ describe("local (docker) manifests", () => {
     expect(errorOf(() => loadEnvironment(file))).toBe(
       `${file}: service.django.secrets.DJANGO_SECRET_KEY: secret ARNs cannot be read by a local environment; expected the local value under docker.environment`,
     );
+  });
+
+  it("refuse a worker's secret ARNs too", () => {
+    const m: any = { ...local(), workers: { celery: { command: ["celery"], secrets: { TOKEN: "arn:aws:ssm:us-east-1:123456789012:parameter/k" } } } };
+    const file = manifestFile(m, "local");
+    expect(errorOf(() => loadEnvironment(file))).toBe(`${file}: workers.celery.secrets: secret ARNs cannot be read by a local environment; expected the local value under docker.environment`);
   });
 
   it("refuse AWS keys", () => {
