@@ -5,7 +5,7 @@
 import { readFileSync, utimesSync, writeFileSync } from "fs";
 import { join } from "path";
 import { parse, stringify } from "yaml";
-import { loadProject, ManifestError } from "../../src/manifest/load";
+import { projectErrorIn } from "../support/manifests";
 import { tempDir } from "../support/app";
 
 const SAMPLES = join(__dirname, "..", "fixtures", "environments");
@@ -21,13 +21,7 @@ function copyError(edit: (qa: any) => void, editStaging: (staging: any) => void 
   writeFileSync(join(dir, "staging.yaml"), stringify(staging));
   writeFileSync(join(dir, "qa.yaml"), stringify(qa));
   olderByAnHour(join(dir, "staging.yaml")); // qa.yaml is the copy, made later
-  try {
-    loadProject(dir);
-    return "";
-  } catch (e) {
-    if (!(e instanceof ManifestError)) throw e;
-    return e.message.split(dir + "/").join("");
-  }
+  return projectErrorIn(dir);
 }
 
 function olderByAnHour(file: string): void {
@@ -113,13 +107,7 @@ describe("two environments that collide", () => {
     writeFileSync(join(dir, "production.yaml"), stringify(production));
     writeFileSync(join(dir, "demo.yaml"), stringify(demo));
     olderByAnHour(join(dir, "production.yaml"));
-    let message = "";
-    try {
-      loadProject(dir);
-    } catch (e) {
-      message = (e as Error).message.split(dir + "/").join("");
-    }
-    expect(message).toMatch(
+    expect(projectErrorIn(dir)).toMatch(
       /^demo\.yaml: network\.usedCidrs: new subnet 172\.31\.\d+\.\d+\/\d+ overlaps environment production's 172\.31\.\d+\.\d+\/\d+ in the same VPC vpc-0a1b2c3d4e5f67890; expected its subnets in usedCidrs, or a secondaryCidr of this environment's own \(production\.yaml\)$/,
     );
   });

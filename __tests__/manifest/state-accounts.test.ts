@@ -2,19 +2,11 @@
  * Manifests of environments whose state is in another account: the plan (a role per environment, named by
  * default or by state.roleName) and one clear line for each value that cannot work.
  */
-import { loadProject, ManifestError } from "../../src/manifest/load";
+import { loadProject } from "../../src/manifest/load";
+import { projectErrorIn } from "../support/manifests";
 import { otherAccountManifest, projectWith, STATE_BUCKET } from "../support/accounts";
 
-function loadError(...extra: any[]): string {
-  const dir = projectWith(...extra);
-  try {
-    loadProject(dir);
-    return "";
-  } catch (e) {
-    if (!(e instanceof ManifestError)) throw e;
-    return e.message.split(dir + "/").join("");
-  }
-}
+const loadError = (...extra: any[]): string => projectErrorIn(projectWith(...extra));
 
 describe("state in another account", () => {
   it("plans a role per environment of another account, in the bootstrap stack, and a backend that assumes it", () => {

@@ -1,17 +1,9 @@
 /** Manifests with Terraform Cloud state: names within Terraform Cloud's limits, one clear line otherwise. */
-import { loadProject, ManifestError } from "../../src/manifest/load";
+import { loadProject } from "../../src/manifest/load";
+import { projectErrorIn } from "../support/manifests";
 import { cloudManifest, projectWith } from "../support/accounts";
 
-function loadError(...extra: any[]): string {
-  const dir = projectWith(...extra);
-  try {
-    loadProject(dir);
-    return "";
-  } catch (e) {
-    if (!(e instanceof ManifestError)) throw e;
-    return e.message.split(dir + "/").join("");
-  }
-}
+const loadError = (...extra: any[]): string => projectErrorIn(projectWith(...extra));
 
 describe("state.backend: cloud", () => {
   it("derives a workspace per stack, <app>-<environment>, and run roles per phase", () => {

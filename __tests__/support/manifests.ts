@@ -1,5 +1,5 @@
 /** Manifests for the loader tests, and the one-line errors they give. */
-import { ManifestError } from "../../src/manifest/load";
+import { loadProject, ManifestError } from "../../src/manifest/load";
 
 /** A small valid AWS manifest with a new VPC and no service. */
 export function stagingManifest(): any {
@@ -22,4 +22,15 @@ export function errorOf(load: () => unknown): string {
     throw e;
   }
   throw new Error("expected a ManifestError");
+}
+
+/** The one-line error that loading the project in `dir` gives, with `dir/` taken out; "" when it loads. */
+export function projectErrorIn(dir: string): string {
+  try {
+    loadProject(dir);
+    return "";
+  } catch (e) {
+    if (!(e instanceof ManifestError)) throw e;
+    return e.message.split(dir + "/").join("");
+  }
 }

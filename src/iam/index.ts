@@ -122,26 +122,15 @@ export async function checkIam(stacks: readonly StackInput[], workflowSteps: rea
 async function reachabilityFindings({ ctx, principals }: IamStack): Promise<IamFinding[]> {
   const [{ needsOf }, { simulateIdentity, simulateTrust }] = await Promise.all([import("./needs"), import("./simulate")]);
   const findings: IamFinding[] = [];
-  for (const p of principals) {
-    for (const problem of p.problems) {
-      findings.push({ rule: "iam-reachable", stack: ctx.stack, principal: label(p), action: "-", resource: "-", message: `cannot be evaluated: ${problem}` });
-    }
-  }
+  const unreachable = (p: Principal, action: string, resource: string, message: string) =>
+    findings.push({ rule: "iam-reachable", stack: ctx.stack, principal: label(p), action, resource, message });
+  for (const p of principals) for (const problem of p.problems) unreachable(p, "-", "-", `cannot be evaluated: ${problem}`);
   const { needs, trust } = needsOf(ctx, principals);
   for (const need of trust) {
     const p = principals.find((x) => x.address === need.principal);
     if (!p) continue;
     const verdict = simulateTrust(p, need.caller, need.action, need.context);
-    if (!verdict.allowed) {
-      findings.push({
-        rule: "iam-reachable",
-        stack: ctx.stack,
-        principal: label(p),
-        action: need.action,
-        resource: p.arn,
-        message: `cannot be assumed by ${need.caller} (${need.why}): its trust policy does not allow ${need.action} for it`,
-      });
-    }
+    if (!verdict.allowed) unreachable(p, need.action, p.arn, `cannot be assumed by ${need.caller} (${need.why}): its trust policy does not allow ${need.action} for it`);
   }
   const verdicts = await Promise.all(
     needs.map(async (need) => {
@@ -151,14 +140,7 @@ async function reachabilityFindings({ ctx, principals }: IamStack): Promise<IamF
   );
   for (const { need, p, verdict } of verdicts.flatMap((v) => (v ? [v] : []))) {
     if (!verdict.allowed) {
-      findings.push({
-        rule: "iam-reachable",
-        stack: ctx.stack,
-        principal: label(p),
-        action: need.action,
-        resource: need.resource,
-        message: `cannot ${need.action} on ${need.resource} (${need.why}): ${verdict.error ? `the simulator refused the request: ${verdict.error}` : verdict.because}`,
-      });
+      unreachable(p, need.action, need.resource, `cannot ${need.action} on ${need.resource} (${need.why}): ${verdict.error ? `the simulator refused the request: ${verdict.error}` : verdict.because}`);
     }
   }
   return findings;
