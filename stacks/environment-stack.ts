@@ -10,7 +10,9 @@ import { TerraformCloudAccess } from "../src/constructs/terraform-cloud-access";
 import { PermissionsBoundary } from "../src/constructs/permissions-boundary";
 import { WebService } from "../src/constructs/web-service";
 import { BackgroundServices } from "../src/constructs/background-services";
+import { RoutedWebService } from "../src/constructs/routed-web-service";
 import { backgroundSecretArns } from "../src/plan/background";
+import { webServiceSecretArns } from "../src/plan/web-services";
 import { resourceNames } from "../src/plan/names";
 import type { EnvironmentPlan } from "../src/plan/environment";
 import { ProjectStack } from "./project-stack";
@@ -48,9 +50,30 @@ export class EnvironmentStack extends ProjectStack {
           region: plan.region,
           accountId: plan.accountId,
           permissionsBoundary: boundary.arn,
-          extraSecretArns: backgroundSecretArns(plan.background),
+          extraSecretArns: [...backgroundSecretArns(plan.background), ...webServiceSecretArns(plan.webServices)],
+          routedHostnames: plan.webServices.flatMap((w) => w.ownHostnames),
         })
       : undefined;
+    if (web && plan.service?.domain) {
+      const service = plan.service;
+      for (const routed of plan.webServices) {
+        new RoutedWebService(this, `web-${routed.name}`, {
+          plan: routed,
+          web: web.shared,
+          vpcId: this.network.vpcId,
+          subnetIds: this.network.privateSubnetIds,
+          hostedZoneId: service.domain!.hostedZoneId,
+          dualStack: this.network.dualStack,
+          shared: {
+            healthCheckPath: service.healthCheckPath,
+            deregistrationDelaySeconds: service.loadBalancer.deregistrationDelaySeconds,
+            platformVersion: service.platformVersion,
+            healthCheckGracePeriodSeconds: service.healthCheckGracePeriodSeconds,
+          },
+          accountId: plan.accountId,
+        });
+      }
+    }
     if (web && plan.service) {
       new BackgroundServices(this, "background", {
         plan: plan.background,

@@ -84,9 +84,15 @@ describe("the fixture environments (copies of the samples)", () => {
     const broken = structuredClone(staging.json);
     for (const service of Object.values<any>(broken.resource.aws_ecs_service)) delete service.depends_on;
     const findings = checkPolicies(broken).failures.filter((f) => f.rule === "ecs-service-waits-for-forwarding");
-    expect(findings).toEqual([
-      expect.objectContaining({ resource: "aws_ecs_service.web_service_service", message: expect.stringContaining("aws_lb_target_group.web_load-balancer_blue") }),
-    ]);
+    // Every load-balanced service of the stack (the web service and each routed one), named with its blue group.
+    const loadBalanced = Object.entries<any>(staging.json.resource.aws_ecs_service).filter(([, s]) => s.load_balancer);
+    expect(loadBalanced.length).toBeGreaterThanOrEqual(1);
+    expect(findings).toEqual(
+      loadBalanced.map(([name, s]) =>
+        expect.objectContaining({ resource: `aws_ecs_service.${name}`, message: expect.stringContaining(s.load_balancer[0].target_group_arn.replace(/^\$\{(.*)\.arn\}$/, "$1")) }),
+      ),
+    );
+    expect(findings.map((f) => f.resource)).toContain("aws_ecs_service.web_service_service");
   });
 
   it("accept a load balancer without deletion protection only in a disposable stack", () => {

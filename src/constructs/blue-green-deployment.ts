@@ -1,3 +1,4 @@
+import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { CodedeployApp } from "@cdktf/provider-aws/lib/codedeploy-app";
@@ -8,7 +9,18 @@ import { ALARM_PERIODS } from "../plan/service";
 import { serviceTrustPolicy } from "./iam";
 
 export interface BlueGreenDeploymentProps {
-  names: { application: string; deploymentGroup: string; role: string; alarm: (what: string) => string };
+  /** `role` names the service role this construct creates (not needed with `shared`). */
+  names: { application: string; deploymentGroup: string; role?: string; alarm: (what: string) => string };
+  /**
+   * The CodeDeploy application and service role of another deployment on the same load balancer: a
+   * routed web service's group joins them. Default: this construct creates both (`names.application`, `names.role`).
+   */
+  shared?: { applicationName: string; roleArn: string; roleReady: ITerraformDependable[] };
+  /**
+   * `loadBalancer` (default): slow responses and the load balancer's own 5xx are watched load-balancer-wide.
+   * `targetGroups`: a routed web service shares the load balancer, so it watches its target groups only.
+   */
+  alarmScope?: "loadBalancer" | "targetGroups";
   accountId: string;
   permissionsBoundary?: string;
   clusterName: string;
@@ -41,19 +53,17 @@ export class BlueGreenDeployment extends Construct {
   readonly deploymentGroupName: string;
   readonly alarmNames: string[];
   readonly alarmArns: string[];
+  /** The service role, for another deployment group of the application. */
+  readonly roleArn: string;
+  /** What a group acting with the role waits for: the role's policy. */
+  readonly roleReady: ITerraformDependable[];
 
   constructor(scope: Construct, id: string, props: BlueGreenDeploymentProps) {
     super(scope, id);
-    const role = new IamRole(this, "role", {
-      name: props.names.role,
-      assumeRolePolicy: serviceTrustPolicy("codedeploy.amazonaws.com", props.accountId),
-      permissionsBoundary: props.permissionsBoundary,
-    });
-    const rolePolicy = new IamRolePolicyAttachment(this, "role-policy", {
-      role: role.name,
-      policyArn: "arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS",
-    });
-    const app = new CodedeployApp(this, "application", { name: props.names.application, computePlatform: "ECS" });
+    const { role, rolePolicy, app } = props.shared
+      ? { role: { arn: props.shared.roleArn }, rolePolicy: undefined, app: { name: props.shared.applicationName } }
+      : this.application(props);
+    this.roleReady = props.shared?.roleReady ?? [rolePolicy!];
 
     // Alarms and failed deployments reach people, not only CodeDeploy.
     const topicArn = props.notificationTopicArn;
@@ -92,10 +102,26 @@ export class BlueGreenDeployment extends Construct {
         { triggerName: "failed-or-rolled-back", triggerTargetArn: topicArn, triggerEvents: ["DeploymentFailure", "DeploymentRollback", "DeploymentStop"] },
       ],
       // CreateDeploymentGroup checks that the role may manage the service.
-      dependsOn: [rolePolicy],
+      dependsOn: this.roleReady,
     });
     this.applicationName = app.name;
     this.deploymentGroupName = group.deploymentGroupName;
+    this.roleArn = role.arn;
+  }
+
+  /** The CodeDeploy application and the role its deployment groups act with. */
+  private application(props: BlueGreenDeploymentProps) {
+    const role = new IamRole(this, "role", {
+      name: props.names.role,
+      assumeRolePolicy: serviceTrustPolicy("codedeploy.amazonaws.com", props.accountId),
+      permissionsBoundary: props.permissionsBoundary,
+    });
+    const rolePolicy = new IamRolePolicyAttachment(this, "role-policy", {
+      role: role.name,
+      policyArn: "arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS",
+    });
+    const app = new CodedeployApp(this, "application", { name: props.names.application, computePlatform: "ECS" });
+    return { role, rolePolicy, app };
   }
 
   /**
@@ -139,6 +165,24 @@ export class BlueGreenDeployment extends Construct {
         dimensions: { ...lb, TargetGroup: targetGroup },
       }),
     ]);
+    if (props.alarmScope === "targetGroups") {
+      // The load balancer's own 5xx and its p95 belong to every service on it: watch this service's groups.
+      const slowGroups = props.metrics.targetGroups.map((targetGroup, i) =>
+        new CloudwatchMetricAlarm(this, `slow-responses-${i}`, {
+          alarmName: props.names.alarm(`slow-responses-${color(i)}`),
+          alarmDescription: `p95 response time of the ${color(i)} tasks above ${props.alarms.targetResponseTimeSeconds} s`,
+          comparisonOperator: "GreaterThanThreshold",
+          threshold: props.alarms.targetResponseTimeSeconds,
+          ...common,
+          namespace: "AWS/ApplicationELB",
+          metricName: "TargetResponseTime",
+          extendedStatistic: "p95",
+          period: 60,
+          dimensions: { ...lb, TargetGroup: targetGroup },
+        }),
+      );
+      return [...perTargetGroup, ...slowGroups];
+    }
     const elb5xx = rate("elb-5xx-rate", "elb-5xx-rate", `More than ${props.alarms.http5xxPercent}% of requests answered 5xx by the load balancer itself (no healthy task)`, "HTTPCode_ELB_5XX_Count", lb);
     const slow = new CloudwatchMetricAlarm(this, "slow-responses", {
       alarmName: props.names.alarm("slow-responses"),

@@ -6,6 +6,8 @@ import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 
 export interface FargateServiceProps {
   names: { cluster: string; service: string };
+  /** A cluster to run in; by default the construct creates `names.cluster`. */
+  cluster?: { arn: string; name: string };
   vpcId: string;
   /** Private subnets, one per zone. */
   subnetIds: string[];
@@ -16,8 +18,8 @@ export interface FargateServiceProps {
   targetGroupArn: string;
   /** The load-balanced container and its port (nginx). */
   entrypoint: { container: string; port: number };
-  /** Cloud Map service to register tasks in. */
-  registryArn: string;
+  /** Cloud Map service to register tasks in. Default: none. */
+  registryArn?: string;
   desiredCount: number;
   platformVersion: string;
   /** Seconds the load balancer's failing checks are ignored after a task starts. */
@@ -31,7 +33,7 @@ export interface FargateServiceProps {
 }
 
 /**
- * The ECS cluster (Container Insights on) and the service: tasks in private
+ * The ECS cluster (Container Insights on; or a given one) and the service: tasks in private
  * subnets without public IPs, deployed by CodeDeploy. Terraform creates the service and then leaves
  * its task definition, load balancer and desired count to CodeDeploy and auto scaling.
  */
@@ -44,7 +46,7 @@ export class FargateService extends Construct {
 
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
-    const cluster = new EcsCluster(this, "cluster", {
+    const cluster = props.cluster ?? new EcsCluster(this, "cluster", {
       name: props.names.cluster,
       setting: [{ name: "containerInsights", value: "enabled" }],
       configuration: props.exec
@@ -68,7 +70,7 @@ export class FargateService extends Construct {
       loadBalancer: [{ targetGroupArn: props.targetGroupArn, containerName: props.entrypoint.container, containerPort: props.entrypoint.port }],
       networkConfiguration: { subnets: props.subnetIds, securityGroups: [props.securityGroupId], assignPublicIp: false },
       healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds,
-      serviceRegistries: { registryArn: props.registryArn },
+      serviceRegistries: props.registryArn ? { registryArn: props.registryArn } : undefined,
       enableExecuteCommand: props.exec !== undefined,
       propagateTags: "SERVICE",
       enableEcsManagedTags: true,

@@ -6,6 +6,7 @@ import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { SERVICE_RULE_PRIORITY, WebServiceRouting } from "../plan/web-services";
 
 export interface LoadBalancerProps {
   names: { loadBalancer: string; securityGroup: string; targetGroupBlue: string; targetGroupGreen: string };
@@ -96,27 +97,9 @@ export class LoadBalancer extends Construct {
     this.dnsName = lb.dnsName;
     this.zoneId = lb.zoneId;
 
-    const targetGroup = (id: string, name: string) =>
-      new LbTargetGroup(this, id, {
-        name,
-        vpcId: props.vpcId,
-        targetType: "ip",
-        protocol: "HTTP",
-        port: props.targetPort,
-        deregistrationDelay: String(props.deregistrationDelaySeconds ?? 30),
-        // Healthy after two 10-second checks, so a new task takes traffic within ~20 s.
-        healthCheck: {
-          enabled: true,
-          path: props.healthCheckPath,
-          matcher: "200",
-          interval: 10,
-          timeout: 5,
-          healthyThreshold: 2,
-          unhealthyThreshold: 3,
-        },
-      });
-    this.blue = targetGroup("blue", props.names.targetGroupBlue);
-    this.green = targetGroup("green", props.names.targetGroupGreen);
+    const targets = { vpcId: props.vpcId, port: props.targetPort, healthCheckPath: props.healthCheckPath, deregistrationDelaySeconds: props.deregistrationDelaySeconds };
+    this.blue = serviceTargetGroup(this, "blue", props.names.targetGroupBlue, targets);
+    this.green = serviceTargetGroup(this, "green", props.names.targetGroupGreen, targets);
 
     new LbListener(this, "http", {
       loadBalancerArn: lb.arn,
@@ -133,18 +116,59 @@ export class LoadBalancer extends Construct {
         certificateArn: props.certificateArn,
         defaultAction: [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not found" } }],
       });
-      const rule = new LbListenerRule(this, `${id}-forward`, {
-        listenerArn: listener.arn,
-        priority: 100,
-        condition: [{ hostHeader: { values: props.hostnames } }],
-        action: [{ type: "forward", targetGroupArn: this.blue.arn }],
-        // CodeDeploy moves this rule between the blue and green groups.
-        lifecycle: { ignoreChanges: ["action"] },
-      });
-      this.forwardRules.push(rule);
+      this.forwardRules.push(forwardRule(this, `${id}-forward`, listener.arn, { hosts: props.hostnames, paths: [], priority: SERVICE_RULE_PRIORITY }, this.blue.arn));
       return listener;
     };
     this.productionListenerArn = httpsListener("https", 443).arn;
     this.testListenerArn = httpsListener("test", props.testListener.port).arn;
   }
+}
+
+/** Where a service's target groups send traffic, and how they judge a task. */
+export interface ServiceTargets {
+  vpcId: string;
+  /** The load-balanced container's port (nginx). */
+  port: number;
+  healthCheckPath: string;
+  /** Seconds a deregistered task keeps finishing its requests. Default: 30. */
+  deregistrationDelaySeconds?: number;
+}
+
+/** One of a service's two target groups (blue or green): IP targets, HTTP to nginx. */
+export function serviceTargetGroup(scope: Construct, id: string, name: string, props: ServiceTargets): LbTargetGroup {
+  return new LbTargetGroup(scope, id, {
+    name,
+    vpcId: props.vpcId,
+    targetType: "ip",
+    protocol: "HTTP",
+    port: props.port,
+    deregistrationDelay: String(props.deregistrationDelaySeconds ?? 30),
+    // Healthy after two 10-second checks, so a new task takes traffic within ~20 s.
+    healthCheck: {
+      enabled: true,
+      path: props.healthCheckPath,
+      matcher: "200",
+      interval: 10,
+      timeout: 5,
+      healthyThreshold: 2,
+      unhealthyThreshold: 3,
+    },
+  });
+}
+
+/**
+ * A listener rule forwarding a service's hosts and paths to its blue group. CodeDeploy moves the rule
+ * between the blue and green groups, so Terraform leaves its action alone after creating it.
+ */
+export function forwardRule(scope: Construct, id: string, listenerArn: string, routing: WebServiceRouting, targetGroupArn: string): LbListenerRule {
+  return new LbListenerRule(scope, id, {
+    listenerArn,
+    priority: routing.priority,
+    condition: [
+      ...(routing.hosts.length ? [{ hostHeader: { values: routing.hosts } }] : []),
+      ...(routing.paths.length ? [{ pathPattern: { values: routing.paths } }] : []),
+    ],
+    action: [{ type: "forward", targetGroupArn }],
+    lifecycle: { ignoreChanges: ["action"] },
+  });
 }

@@ -27,8 +27,10 @@ export interface WebServiceProps {
   accountId: string;
   /** The permissions boundary of the roles the service creates. */
   permissionsBoundary?: string;
-  /** Secrets of the workers and jobs, which start with the web service's execution role. Default: none. */
+  /** Secrets of the workers, jobs and routed web services, which start with the web service's execution role. Default: none. */
   extraSecretArns?: string[];
+  /** Hostnames of routed web services beyond domain.hostnames: the certificate covers them too. Default: none. */
+  routedHostnames?: string[];
 }
 
 /** What the workers, jobs and release tasks share with the web service (BackgroundServices). */
@@ -46,6 +48,19 @@ export interface WebServiceShared {
   servicePort: number;
   /** What a service must wait for before it can start tasks. */
   startDependencies: ITerraformDependable[];
+  /** nginx's image as the first task definition runs it (routed web services run it too). */
+  nginxImage: string;
+  /** What a routed web service attaches to: the listeners its rules join, the load balancer's group and DNS name. */
+  loadBalancer: {
+    securityGroupId: string;
+    arnSuffix: string;
+    dnsName: string;
+    zoneId: string;
+    productionListenerArn: string;
+    testListenerArn: string;
+  };
+  /** The CodeDeploy application and role a routed web service's deployment group joins. */
+  codeDeploy: { applicationName: string; roleArn: string; roleReady: ITerraformDependable[] };
 }
 
 /**
@@ -66,7 +81,7 @@ export class WebService extends Construct {
     const domain = plan.domain;
     if (!domain) throw new Error("WebService needs the service's domain (validated in the manifest)");
 
-    const certificate = new Certificate(this, "certificate", { hostnames: domain.hostnames, hostedZoneId: domain.hostedZoneId });
+    const certificate = new Certificate(this, "certificate", { hostnames: [...domain.hostnames, ...(props.routedHostnames ?? [])], hostedZoneId: domain.hostedZoneId });
     const logs = plan.loadBalancer.accessLogs;
     const logBucket =
       logs.enabled && !logs.bucket
@@ -240,6 +255,16 @@ export class WebService extends Construct {
       serviceSecurityGroupId: serviceGroup.id,
       servicePort: plan.entrypoint.port,
       startDependencies,
+      nginxImage: imageOf(nginx),
+      loadBalancer: {
+        securityGroupId: lb.securityGroupId,
+        arnSuffix: lb.arnSuffix,
+        dnsName: lb.dnsName,
+        zoneId: lb.zoneId,
+        productionListenerArn: lb.productionListenerArn,
+        testListenerArn: lb.testListenerArn,
+      },
+      codeDeploy: { applicationName: deployment.applicationName, roleArn: deployment.roleArn, roleReady: deployment.roleReady },
     };
     this.release = {
       repositoryArns: Object.values(repositories.repositories).map((r) => r.arn),

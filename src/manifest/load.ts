@@ -161,6 +161,8 @@ function issuePath(issue: z.core.$ZodIssue): string {
 }
 
 function issueMessage(issue: z.core.$ZodIssue): string {
+  // A bad key of a mapping (a worker's or web service's name): say what the key should look like.
+  if (issue.code === "invalid_key" && issue.issues[0]) return issueMessage(issue.issues[0]);
   const message = issue.message.replace(/^Invalid input: /, "");
   if (issue.code === "invalid_type" && issue.input === undefined) return `missing; ${message.replace(/, received undefined$/, "")}`;
   return message;

@@ -7,6 +7,7 @@ import { awsId, cidr, dnsLabel, retentionDays, strict } from "./schema-parts";
 import { CHECKOV_ID, RULE_IDS } from "../policy";
 import { serviceSchema } from "./service-schema";
 import { backgroundSections } from "./background-schema";
+import { webServicesSection } from "./web-services-schema";
 
 const flowLogs = strict({
   /** Send VPC flow logs to CloudWatch Logs. */
@@ -125,6 +126,7 @@ export const awsManifestSchema = strict({
   disposable: z.boolean().default(false),
   /** The web service; without it the stack holds the network only. */
   service: serviceSchema.optional(),
+  ...webServicesSection,
   ...backgroundSections,
   /** GitHub Actions may plan, deploy and release this environment through OIDC roles. */
   github: strict({

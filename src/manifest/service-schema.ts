@@ -6,9 +6,9 @@
 import { z } from "zod";
 import { cidr, retentionDays, strict } from "./schema-parts";
 
-const port = z.number().int().min(1).max(65535, { error: "expected a port from 1 to 65535" });
+export const port = z.number().int().min(1).max(65535, { error: "expected a port from 1 to 65535" });
 
-const hostname = z
+export const hostname = z
   .string()
   .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, { error: "expected a lowercase DNS name such as app.example.com" });
 
@@ -67,7 +67,7 @@ const loadBalancer = strict({
   testListener,
 }).prefault({});
 
-const autoScaling = strict({
+export const autoScaling = strict({
   minCapacity: z.number().int().min(1).max(1000).default(2),
   maxCapacity: z.number().int().min(1).max(1000).default(10),
   cpuTargetPercent: z.number().min(10).max(95).default(60),
@@ -130,7 +130,7 @@ export const TRAFFIC_SHIFTING = {
   linear10PercentEvery3Minutes: "CodeDeployDefault.ECSLinear10PercentEvery3Minutes",
 } as const;
 
-const deployment = strict({
+export const deployment = strict({
   trafficShifting: z
     .enum(Object.keys(TRAFFIC_SHIFTING) as [keyof typeof TRAFFIC_SHIFTING], {
       error: `expected one of: ${Object.keys(TRAFFIC_SHIFTING).join(", ")}`,

@@ -9,6 +9,7 @@ import { AWS_REGIONS, zoneIsInRegion } from "./regions";
 import type { AwsManifest, DockerManifest, Manifest } from "./schema";
 import { findServiceProblem } from "./validate-service";
 import { findBackgroundProblem } from "./validate-background";
+import { findWebServicesProblem } from "./validate-web-services";
 
 /** A problem with one key of a manifest. */
 export interface ManifestProblem {
@@ -20,7 +21,7 @@ export interface ManifestProblem {
 export function findProblem(manifest: Manifest): ManifestProblem | undefined {
   if (manifest.platform === "docker") return checkDocker(manifest) ?? findLimitProblem(manifest);
   const checkService = (m: AwsManifest) => (m.service ? findServiceProblem(m.service, "aws") : undefined);
-  for (const check of [checkAws, checkNetwork, checkState, checkNames, checkTags, checkService, findBackgroundProblem, findLimitProblem]) {
+  for (const check of [checkAws, checkNetwork, checkState, checkNames, checkTags, checkService, findWebServicesProblem, findBackgroundProblem, findLimitProblem]) {
     const problem = check(manifest);
     if (problem) return problem;
   }

@@ -6,6 +6,7 @@ import type { AwsManifest } from "../manifest/schema";
 import { resourceNames, ResourceNames } from "./names";
 import { planService, ServicePlan } from "./service";
 import { BackgroundPlan, planBackground } from "./background";
+import { planWebServices, RoutedWebServicePlan } from "./web-services";
 import { PlannedSubnet, planSubnets, SubnetPlanError } from "./subnets";
 
 export type VpcPlan =
@@ -95,6 +96,8 @@ export interface EnvironmentPlan {
   service?: ServicePlan;
   /** Workers, scheduled jobs and release tasks beside the web service. */
   background: BackgroundPlan;
+  /** More web services on the service's load balancer, routed by host or path. */
+  webServices: RoutedWebServicePlan[];
   /** GitHub Actions access; undefined without a `github` section. */
   github?: GithubPlan;
   /** Policy rules waived here, with their reasons. */
@@ -131,6 +134,7 @@ export function planEnvironment(manifest: AwsManifest): EnvironmentPlan {
     state: planState(manifest),
     service,
     background: planBackground(manifest, service),
+    webServices: planWebServices(manifest.webServices, service, { app, environment }),
     waivers: manifest.policy.waivers,
     github: manifest.github
       ? { ...manifest.github, deployEnvironment: manifest.github.deployEnvironment ?? environment, createsOidcProvider: false }
