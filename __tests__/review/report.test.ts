@@ -84,6 +84,23 @@ describe("the review report", () => {
     expect(diagram).toContain(`${worker} -->|6379| ${redis}`);
     expect(diagram).not.toMatch(new RegExp(`--> ${worker}\b`));
   });
+
+  it("labels each listener rule's edge with what it routes, so services sharing the load balancer tell apart", () => {
+    let routed = 0;
+    for (const { json } of stacks) {
+      const diagram = architectureDiagram(json);
+      for (const rule of Object.values<any>(json.resource?.aws_lb_listener_rule ?? {})) {
+        const group = json.resource.aws_lb_target_group[rule.action[0].target_group_arn.match(/aws_lb_target_group\.([^.]+)\./)[1]];
+        const paths = rule.condition.flatMap((c: any) => c.path_pattern?.values ?? []);
+        const label = (paths.length ? paths : rule.condition.flatMap((c: any) => c.host_header?.values ?? [])).join(" ");
+        const id = (text: string) => diagram.match(new RegExp(`(n\\d+)\\["${text.replace(/[.*]/g, "\\$&")}`))![1];
+        expect(diagram).toContain(`${id("Load balancer")} -.->|"${label}"| ${id(`Target group ${group.name}"`)}`);
+        if (paths.length) routed++;
+      }
+    }
+    // The samples route a path to a service of its own (webServices); without one this test proves less.
+    expect(routed).toBeGreaterThan(0);
+  });
 });
 
 describe("the review report's changes and IAM scopes", () => {

@@ -66,7 +66,7 @@ export async function startRedisStandIns(endpoints: RedisEndpoint[], ns: TaskNam
 function ready(server: ChildProcess, endpoint: RedisEndpoint): Promise<void> {
   return new Promise((resolve, reject) => {
     let log = "";
-    const timer = setTimeout(() => reject(new Error(`the Redis stand-in for ${endpoint.host}:${endpoint.port} did not start: ${log.trim().split("\n").pop()}`)), 10000);
+    const timer = setTimeout(() => reject(new Error(`the Redis stand-in for ${endpoint.host}:${endpoint.port} did not start in 30 s: ${log.trim().split("\n").pop() || "it printed nothing"}`)), 30000);
     const read = (d: Buffer) => {
       log += d;
       if (log.includes("Ready to accept connections")) (clearTimeout(timer), resolve());

@@ -94,8 +94,20 @@ export function architectureDiagram(config: TerraformConfig): string {
     } else if (type === "aws_lb_listener" || type === "aws_lb_listener_rule") {
       const reached = [...direct(address), ...viaConnectors(address)];
       const hub = reached.find((r) => r.startsWith("aws_lb."));
-      for (const other of reached) if (hub && other !== hub) edge(ids.get(hub)!, ids.get(other)!, "-.->");
+      // A rule's edge to its target group says what it routes there: several services share one load balancer.
+      const route = type === "aws_lb_listener_rule" ? routeOf(all.get(address)) : "";
+      for (const other of reached) {
+        if (hub && other !== hub) edge(ids.get(hub)!, ids.get(other)!, route && other.startsWith("aws_lb_target_group.") ? `-.->|"${route}"|` : "-.->");
+      }
     }
   }
   return ["```mermaid", "graph LR", ...lines, ...[...edges].sort(), "```"].join("\n");
+}
+
+/** What a listener rule matches, shortly: its paths, else its hosts. */
+function routeOf(rule: any): string {
+  const conditions = asArray(rule?.condition);
+  const values = (key: string) => conditions.flatMap((c: any) => asArray(c?.[key]?.values ?? c?.[key]?.[0]?.values)).map(String);
+  const paths = values("path_pattern");
+  return (paths.length ? paths : values("host_header")).join(" ").replace(/"/g, "'");
 }
