@@ -50,6 +50,21 @@ describe("two environments that collide", () => {
     );
   });
 
+  it("refuses a routed web service's host that another environment serves", () => {
+    expect(
+      copyError(
+        (qa) => {
+          ownEverything(qa);
+          qa.webServices = { admin: { routing: { hosts: ["admin.staging.inpock.example"] } } };
+          qa.service.domain.zoneName = "inpock.example";
+        },
+        (staging) => (staging.webServices = { admin: { routing: { hosts: ["admin.staging.inpock.example"] } } }),
+      ),
+    ).toBe(
+      `qa.yaml: webServices.admin.routing.hosts[0]: "admin.staging.inpock.example" is already environment staging's; expected a hostname of this environment (staging.yaml)`,
+    );
+  });
+
   it("refuses another environment's secret, by ARN (a Secrets Manager suffix does not hide it) or by path", () => {
     expect(
       copyError((qa) => {

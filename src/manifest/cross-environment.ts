@@ -45,10 +45,9 @@ function betweenTwo(env: AwsEnvironment, other: AwsEnvironment): CrossEnvironmen
   const name = other.manifest.environment;
   const at = (path: string, message: string, value: string) => ({ file: env.file, path, value, message: `${message} (${other.file})` });
 
-  const hostnames = env.manifest.service?.domain?.hostnames ?? [];
-  const otherHostnames = new Set((other.manifest.service?.domain?.hostnames ?? []).map((h) => h.toLowerCase()));
-  const shared = hostnames.findIndex((h) => otherHostnames.has(h.toLowerCase()));
-  if (shared >= 0) return at(`service.domain.hostnames[${shared}]`, `"${hostnames[shared]}" is already environment ${name}'s; expected a hostname of this environment`, hostnames[shared]);
+  const otherHostnames = new Set(hostnamesOf(other).map(([, h]) => h.toLowerCase()));
+  const shared = hostnamesOf(env).find(([, h]) => otherHostnames.has(h.toLowerCase()));
+  if (shared) return at(shared[0], `"${shared[1]}" is already environment ${name}'s; expected a hostname of this environment`, shared[1]);
 
   const otherArns = secretReferences(other.manifest).map((s) => withoutSuffix(s.arn));
   for (const { path, arn } of secretReferences(env.manifest)) {
@@ -74,6 +73,13 @@ function betweenTwo(env: AwsEnvironment, other: AwsEnvironment): CrossEnvironmen
     if (clash) return at(clash.path, clash.message, clash.value);
   }
   return undefined;
+}
+
+/** The hostnames an environment serves, with their key paths: the service's and its routed web services'. */
+function hostnamesOf(env: AwsEnvironment): [string, string][] {
+  const own = (env.manifest.service?.domain?.hostnames ?? []).map((h, i): [string, string] => [`service.domain.hostnames[${i}]`, h]);
+  const routed = Object.entries(env.manifest.webServices).flatMap(([name, w]) => w.routing.hosts.map((h, i): [string, string] => [`webServices.${name}.routing.hosts[${i}]`, h]));
+  return [...own, ...routed];
 }
 
 /** Every Secrets Manager or SSM reference in a manifest, wherever it sits, with its key path. */
