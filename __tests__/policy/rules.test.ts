@@ -95,6 +95,38 @@ describe("the fixture environments (copies of the samples)", () => {
     expect(findings.map((f) => f.resource)).toContain("aws_ecs_service.web_service_service");
   });
 
+  describe("with a routed web service (webServices)", () => {
+    const broken = async (edit: (json: any) => void) => {
+      const staging = (await synthesizeProject()).find((s) => s.name === "staging")!;
+      const json = structuredClone(staging.json);
+      edit(json);
+      return checkPolicies(json).failures;
+    };
+    const routed = (json: any) => Object.keys(json.resource.aws_codedeploy_deployment_group).find((g) => !g.startsWith("web_"))!.split("_")[0];
+
+    it("fail listener-rule-priorities-unique when its rule takes the service's priority", async () => {
+      const failures = await broken((json) => (json.resource.aws_lb_listener_rule[`${routed(json)}_https-forward`].priority = 100));
+      expect(failures).toContainEqual(expect.objectContaining({ rule: "listener-rule-priorities-unique", message: expect.stringMatching(/^priority 100 is also aws_lb_listener_rule\.\S+'s on the same listener/) }));
+    });
+
+    it("fail deployment-group-moves-its-own-service when its group names the service's target groups, or nothing forwards to its own", async () => {
+      const shared = await broken((json) => {
+        const group = json.resource.aws_codedeploy_deployment_group[`${routed(json)}_deployment_deployment-group`];
+        group.load_balancer_info.target_group_pair_info.target_group = json.resource.aws_codedeploy_deployment_group["web_deployment_deployment-group"].load_balancer_info.target_group_pair_info.target_group;
+      });
+      expect(shared.filter((f) => f.rule === "deployment-group-moves-its-own-service").map((f) => f.message)).toEqual(
+        expect.arrayContaining([expect.stringMatching(/is also aws_codedeploy_deployment_group\.\S+'s: a release of one would move the other's traffic$/), expect.stringMatching(/do not include aws_lb_target_group\.\S+_blue, where aws_ecs_service\.\S+ starts/)]),
+      );
+      const unrouted = await broken((json) => {
+        for (const id of Object.keys(json.resource.aws_lb_listener_rule)) if (id.startsWith(`${routed(json)}_`)) delete json.resource.aws_lb_listener_rule[id];
+      });
+      expect(unrouted.filter((f) => f.rule === "deployment-group-moves-its-own-service").map((f) => f.message)).toEqual([
+        expect.stringMatching(/^nothing on aws_lb_listener\.web_load-balancer_https forwards to .*_blue or .*_green: the deployment would have no traffic to move$/),
+        expect.stringMatching(/^nothing on aws_lb_listener\.web_load-balancer_test forwards to/),
+      ]);
+    });
+  });
+
   it("accept a load balancer without deletion protection only in a disposable stack", () => {
     const lb = r("aws_lb", "lb", { enable_deletion_protection: false });
     const rule = RULES.find((x) => x.id === "load-balancer-deletion-protection")!;

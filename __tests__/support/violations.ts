@@ -114,5 +114,23 @@ export const VIOLATIONS: Record<string, [TerraformConfig, string]> = {
     "aws_ecs_service.s",
   ],
   "codedeploy-auto-rollback": [r("aws_codedeploy_deployment_group", "g", { auto_rollback_configuration: { enabled: false } }), "aws_codedeploy_deployment_group.g"],
+  "listener-rule-priorities-unique": [
+    merge(
+      r("aws_lb_listener_rule", "a", { listener_arn: "${aws_lb_listener.https.arn}", priority: 10 }),
+      r("aws_lb_listener_rule", "b", { listener_arn: "${aws_lb_listener.https.arn}", priority: 10 }),
+    ),
+    "aws_lb_listener_rule.b",
+  ],
+  "deployment-group-moves-its-own-service": [
+    merge(
+      r("aws_ecs_service", "api", { name: "api", load_balancer: [{ target_group_arn: "${aws_lb_target_group.api_blue.arn}" }] }),
+      // The api's group names the main service's target groups: its releases would move the main service's traffic.
+      r("aws_codedeploy_deployment_group", "api", {
+        ecs_service: { service_name: "${aws_ecs_service.api.name}" },
+        load_balancer_info: { target_group_pair_info: { target_group: [{ name: "${aws_lb_target_group.blue.name}" }, { name: "${aws_lb_target_group.green.name}" }] } },
+      }),
+    ),
+    "aws_codedeploy_deployment_group.api",
+  ],
 };
 

@@ -8,11 +8,12 @@ import { containerRules } from "./rules/containers";
 import { backgroundRules } from "./rules/background";
 import { dataRules } from "./rules/data";
 import { loadBalancerRules } from "./rules/load-balancer";
+import { sharedLoadBalancerRules } from "./rules/shared-load-balancer";
 import { networkRules } from "./rules/network";
 
 export type { Finding, PolicyRule, TerraformConfig } from "./model";
 
-export const RULES: readonly PolicyRule[] = [...networkRules, ...loadBalancerRules, ...containerRules, ...backgroundRules, ...dataRules, ...accessRules];
+export const RULES: readonly PolicyRule[] = [...networkRules, ...loadBalancerRules, ...sharedLoadBalancerRules, ...containerRules, ...backgroundRules, ...dataRules, ...accessRules];
 
 export const RULE_IDS: readonly string[] = RULES.map((r) => r.id);
 
