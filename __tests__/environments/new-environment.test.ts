@@ -56,6 +56,15 @@ describe("new-environment", () => {
     expect(loadProject(dir).environments.map((e) => e.manifest.environment)).toContain("demo");
   });
 
+  it("renames a routed web service's own hosts too, so the copy loads beside its source", () => {
+    const dir = samplesCopy();
+    const text = readFileSync(join(dir, "staging.yaml"), "utf8").replace("webServices:\n", "webServices:\n  admin:\n    routing:\n      hosts: [admin.staging.inpock.example]\n");
+    writeFileSync(join(dir, "staging.yaml"), text);
+    const qa = parse(readFileSync(newEnvironment("qa", { dir }).file, "utf8"));
+    expect(qa.webServices.admin.routing.hosts).toEqual(["admin.qa.inpock.example"]);
+    expect(loadProject(dir).environments.map((e) => e.manifest.environment)).toContain("qa");
+  });
+
   it("says in one line when the shared VPC has no room left, and writes nothing", () => {
     const dir = samplesCopy();
     const message = errorOf(() => newEnvironment("demo", { dir, from: "production" }));

@@ -68,11 +68,17 @@ function renameDomain(doc: Document, from: string, to: string): void {
     doc.setIn(["service", "domain", "zoneName"], newZone);
     doc.setIn(["service", "domain", "hostedZoneId"], `Z0REPLACE${to.toUpperCase().replace(/-/g, "")}ZONE`);
   }
-  const hostnames = (doc.getIn(["service", "domain", "hostnames"], false) as { items: { value: string }[] } | undefined)?.items ?? [];
-  hostnames.forEach((item, i) => {
-    const renamed = replaceLabel(item.value, from, to);
-    doc.setIn(["service", "domain", "hostnames", i], renamed !== item.value ? renamed : `${to}.${item.value}`);
-  });
+  const rename = (path: (string | number)[]) => {
+    const items = (doc.getIn(path, false) as { items: { value: string }[] } | undefined)?.items ?? [];
+    items.forEach((item, i) => {
+      const renamed = replaceLabel(item.value, from, to);
+      doc.setIn([...path, i], renamed !== item.value ? renamed : `${to}.${item.value}`);
+    });
+  };
+  rename(["service", "domain", "hostnames"]);
+  // A routed web service's own hosts are the environment's hostnames too.
+  const routed = (doc.getIn(["webServices"], false) as { items: { key: { value: string } }[] } | undefined)?.items ?? [];
+  for (const { key } of routed) rename(["webServices", key.value, "routing", "hosts"]);
 }
 
 /** Secret paths under this environment's name; Secrets Manager's random suffix dropped (the new secret gets its own). */
