@@ -96,3 +96,18 @@ describe("webServices", () => {
     expect(problem(withService({ api: { routing: { paths: ["/api/*"], priority: 100 } } }))).toMatch(/^FILE: webServices\.api\.routing\.priority: expected 1 to 99/);
   });
 });
+
+describe("the settings added on top of the service's", () => {
+  it("are held to the service's limits: no plain-text secret value, no variable the project sets", () => {
+    expect(problem(withService({ api: { ...api, django: { environment: { CACHE: "redis://user:hunter2@cache:6379/0" } } } }))).toBe(
+      "FILE: webServices.api.django.environment.CACHE: holds a URL with a password in plain text; expected the secret under webServices.api.django.secrets, by ARN",
+    );
+    expect(problem(withService({ api: { ...api, django: { environment: { ALLOWED_HOSTS: "*" } } } }))).toBe(
+      "FILE: webServices.api.django.environment.ALLOWED_HOSTS: is set by the project from service.domain.hostnames and the Cloud Map name; expected to leave it out (change service.domain.hostnames and the Cloud Map name instead)",
+    );
+    const worker = { command: ["celery"], environment: { BROKER: "amqp://guest:guest@mq:5672//" } };
+    expect(problem({ ...withService({}), workers: { celery: worker } })).toBe(
+      "FILE: workers.celery.environment.BROKER: holds a URL with a password in plain text; expected the secret under workers.celery.secrets, by ARN",
+    );
+  });
+});

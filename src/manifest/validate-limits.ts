@@ -91,22 +91,36 @@ function checkService(manifest: AwsManifest | DockerManifest): ManifestProblem |
       return { path: `service.${name}.image`, message: "expected an image reference such as public.ecr.aws/nginx/nginx:1.28 (registry/path:tag or @sha256:digest)" };
     }
   }
-  const environment = service.django.environment;
-  const size = JSON.stringify({ environment, command: service.django.command ?? [] }).length;
-  if (size > MAX_CONTAINER_TEXT) {
-    return { path: "service.django.environment", message: `is ${size} bytes; expected at most ${MAX_CONTAINER_TEXT} (ECS refuses a task definition over 64 KiB: keep large values in S3 or SSM)` };
-  }
   const derived = ["ALLOWED_HOSTS", "HEALTH_CHECK_PATH", ...(service.redis.mode !== "none" ? [REDIS_URL_VARIABLE] : [])];
+  // The service's Django settings, and those added on top of them by each routed web service, worker and job.
+  const settings: [string, { environment: Record<string, string>; command?: string[] }][] = [
+    ["service.django", service.django],
+    ...(manifest.platform === "aws" ? Object.entries(manifest.webServices).map(([name, w]): [string, typeof w.django] => [`webServices.${name}.django`, w.django]) : []),
+    ...Object.entries(manifest.workers).map(([name, w]): [string, typeof w] => [`workers.${name}`, w]),
+    ...Object.entries(manifest.scheduled).map(([name, j]): [string, typeof j] => [`scheduled.${name}`, j]),
+  ];
+  for (const [at, spec] of settings) {
+    const problem = checkSettings(at, spec, derived, manifest.platform === "aws");
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+function checkSettings(at: string, spec: { environment: Record<string, string>; command?: string[] }, derived: string[], aws: boolean): ManifestProblem | undefined {
+  const { environment } = spec;
+  const size = JSON.stringify({ environment, command: spec.command ?? [] }).length;
+  if (size > MAX_CONTAINER_TEXT) {
+    return { path: `${at}.environment`, message: `is ${size} bytes; expected at most ${MAX_CONTAINER_TEXT} (ECS refuses a task definition over 64 KiB: keep large values in S3 or SSM)` };
+  }
   const overridden = derived.find((name) => name in environment);
   if (overridden) {
     const from = { ALLOWED_HOSTS: "service.domain.hostnames and the Cloud Map name", HEALTH_CHECK_PATH: "service.healthCheckPath", [REDIS_URL_VARIABLE]: "service.redis" }[overridden];
-    return { path: `service.django.environment.${overridden}`, message: `is set by the project from ${from}; expected to leave it out (change ${from} instead)` };
+    return { path: `${at}.environment.${overridden}`, message: `is set by the project from ${from}; expected to leave it out (change ${from} instead)` };
   }
-  if (manifest.platform === "aws") {
-    for (const [name, value] of Object.entries(environment)) {
-      const secret = SECRET_VALUES.find(([pattern]) => pattern.test(value));
-      if (secret) return { path: `service.django.environment.${name}`, message: `holds ${secret[1]} in plain text; expected the secret under service.django.secrets, by ARN` };
-    }
+  if (!aws) return undefined;
+  for (const [name, value] of Object.entries(environment)) {
+    const secret = SECRET_VALUES.find(([pattern]) => pattern.test(value));
+    if (secret) return { path: `${at}.environment.${name}`, message: `holds ${secret[1]} in plain text; expected the secret under ${at}.secrets, by ARN` };
   }
   return undefined;
 }
