@@ -71,6 +71,7 @@ export class EnvironmentStack extends ProjectStack {
             healthCheckGracePeriodSeconds: service.healthCheckGracePeriodSeconds,
           },
           accountId: plan.accountId,
+          region: plan.region,
         });
       }
     }

@@ -45,6 +45,7 @@ function synth(): any {
       dualStack: true,
       shared: { healthCheckPath: service.healthCheckPath, deregistrationDelaySeconds: 30, platformVersion: "1.4.0", healthCheckGracePeriodSeconds: 60 },
       accountId: "123456789012",
+      region: "ap-northeast-2",
     });
   }
   return synthJson(stack);
@@ -118,6 +119,9 @@ describe("RoutedWebService", () => {
     expect(Object.keys(of("aws_codedeploy_app"))).toEqual(["web_deployment_application"]);
     const alarms = group.alarm_configuration.alarms.map((ref: string) => of("aws_cloudwatch_metric_alarm")[ref.match(/aws_cloudwatch_metric_alarm\.([^.]+)\./)![1]]);
     expect(alarms).toHaveLength(6);
+    // Its dashboard shows the alarms that roll its releases back.
+    const dashboard = JSON.parse(of("aws_cloudwatch_dashboard")["web-api_dashboard_dashboard"].dashboard_body);
+    expect(dashboard.widgets[0].properties.alarms).toHaveLength(6);
     for (const alarm of alarms) {
       const dimensions = alarm.dimensions ?? alarm.metric_query.find((q: any) => q.metric).metric.dimensions;
       expect(dimensions.TargetGroup).toMatch(/aws_lb_target_group\.web-api_(blue|green)\.arn_suffix/);

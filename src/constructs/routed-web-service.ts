@@ -6,6 +6,7 @@ import { BlueGreenDeployment } from "./blue-green-deployment";
 import { DnsRecords } from "./dns-records";
 import { FargateService } from "./fargate-service";
 import { forwardRule, serviceTargetGroup } from "./load-balancer";
+import { ServiceDashboard } from "./service-dashboard";
 import { ServiceSecurityGroup } from "./service-security-group";
 import { fargateTaskDefinition } from "./task-definition";
 import type { WebServiceShared } from "./web-service";
@@ -24,13 +25,14 @@ export interface RoutedWebServiceProps {
   /** The service's settings this one shares: its health check path, deregistration delay, platform and grace period. */
   shared: { healthCheckPath: string; deregistrationDelaySeconds: number; platformVersion: string; healthCheckGracePeriodSeconds: number };
   accountId: string;
+  region: string;
 }
 
 /**
  * A web service beside the main one on the same load balancer: its own blue and green target groups,
  * listener rules on both HTTPS listeners matching its hosts and paths (before the main service's rule),
- * tasks with their own security group, auto scaling, and a CodeDeploy deployment group in the same
- * application. It runs the main service's images, roles and log group.
+ * tasks with their own security group, auto scaling, a dashboard, and a CodeDeploy deployment group in
+ * the same application. It runs the main service's images, roles and log group.
  */
 export class RoutedWebService extends Construct {
   readonly serviceName: string;
@@ -122,6 +124,15 @@ export class RoutedWebService extends Construct {
       notificationTopicArn: web.notificationTopicArn,
     });
 
+    const dashboard = new ServiceDashboard(this, "dashboard", {
+      name: names.alarm("service"),
+      region: props.region,
+      clusterName: service.clusterName,
+      serviceName: service.serviceName,
+      metrics,
+      alarmArns: deployment.alarmArns,
+    });
+
     this.serviceName = service.serviceName;
     this.family = task.family;
     this.deploymentGroupName = deployment.deploymentGroupName;
@@ -133,6 +144,7 @@ export class RoutedWebService extends Construct {
         task_family: task.family,
         codedeploy_deployment_group: deployment.deploymentGroupName,
         security_group_id: group.id,
+        dashboard_url: `https://${props.region}.console.aws.amazon.com/cloudwatch/home?region=${props.region}#dashboards/dashboard/${dashboard.name}`,
         routing: { hosts: plan.routing.hosts, paths: plan.routing.paths, priority: plan.routing.priority },
       },
     }).overrideLogicalId(`web_service_${plan.name.replace(/-/g, "_")}`);
