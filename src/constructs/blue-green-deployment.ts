@@ -165,37 +165,27 @@ export class BlueGreenDeployment extends Construct {
         dimensions: { ...lb, TargetGroup: targetGroup },
       }),
     ]);
+    const slow = (id: string, name: string, description: string, dimensions: Record<string, string>) =>
+      new CloudwatchMetricAlarm(this, id, {
+        alarmName: props.names.alarm(name),
+        alarmDescription: `${description} above ${props.alarms.targetResponseTimeSeconds} s`,
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: props.alarms.targetResponseTimeSeconds,
+        ...common,
+        namespace: "AWS/ApplicationELB",
+        metricName: "TargetResponseTime",
+        extendedStatistic: "p95",
+        period: 60,
+        dimensions,
+      });
     if (props.alarmScope === "targetGroups") {
       // The load balancer's own 5xx and its p95 belong to every service on it: watch this service's groups.
       const slowGroups = props.metrics.targetGroups.map((targetGroup, i) =>
-        new CloudwatchMetricAlarm(this, `slow-responses-${i}`, {
-          alarmName: props.names.alarm(`slow-responses-${color(i)}`),
-          alarmDescription: `p95 response time of the ${color(i)} tasks above ${props.alarms.targetResponseTimeSeconds} s`,
-          comparisonOperator: "GreaterThanThreshold",
-          threshold: props.alarms.targetResponseTimeSeconds,
-          ...common,
-          namespace: "AWS/ApplicationELB",
-          metricName: "TargetResponseTime",
-          extendedStatistic: "p95",
-          period: 60,
-          dimensions: { ...lb, TargetGroup: targetGroup },
-        }),
+        slow(`slow-responses-${i}`, `slow-responses-${color(i)}`, `p95 response time of the ${color(i)} tasks`, { ...lb, TargetGroup: targetGroup }),
       );
       return [...perTargetGroup, ...slowGroups];
     }
     const elb5xx = rate("elb-5xx-rate", "elb-5xx-rate", `More than ${props.alarms.http5xxPercent}% of requests answered 5xx by the load balancer itself (no healthy task)`, "HTTPCode_ELB_5XX_Count", lb);
-    const slow = new CloudwatchMetricAlarm(this, "slow-responses", {
-      alarmName: props.names.alarm("slow-responses"),
-      alarmDescription: `p95 target response time above ${props.alarms.targetResponseTimeSeconds} s`,
-      comparisonOperator: "GreaterThanThreshold",
-      threshold: props.alarms.targetResponseTimeSeconds,
-      ...common,
-      namespace: "AWS/ApplicationELB",
-      metricName: "TargetResponseTime",
-      extendedStatistic: "p95",
-      period: 60,
-      dimensions: lb,
-    });
-    return [...perTargetGroup, elb5xx, slow];
+    return [...perTargetGroup, elb5xx, slow("slow-responses", "slow-responses", "p95 target response time", lb)];
   }
 }
