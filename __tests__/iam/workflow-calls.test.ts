@@ -105,4 +105,19 @@ describe("each GitHub role can make its workflow's calls", () => {
     );
     expect(found).toContainEqual(expect.stringMatching(/cannot ecs:UpdateService on arn:aws:ecs:[^ ]+:service\/[a-z-]+\/[a-z-]+-worker-[a-z-]+ \(release\.yml job release, step "Roll the workers to the new image"/));
   });
+
+  it("a release role without the grant on a routed web service's deployment group: the check names the service's group and the step", async () => {
+    const [s] = withRole("release").filter((x) => Object.keys(x.config.output ?? {}).some((o) => o.startsWith("web_service_")));
+    const found = (await checkIam(edit(s.name, "aws_iam_role_policy.github_release-policy", (doc) => (doc.Statement = doc.Statement.filter((x: any) => x.Sid !== "DeployWebServices"))), listed)).map(
+      describeIamFinding,
+    );
+    const step = 'release\\.yml job release, step "Deploy the routed web services through CodeDeploy \\(blue\\/green\\), one by one"';
+    for (const action of ["CreateDeployment", "GetDeployment"]) {
+      expect(found).toContainEqual(
+        expect.stringMatching(new RegExp(`^${s.name}: iam-reachable aws_iam_role\\.github_release-role \\([^)]+\\) cannot codedeploy:${action} on arn:aws:codedeploy:[^ ]+:deploymentgroup:[a-z-]+/[a-z-]+-web-api \\(${step}: .+\\): no identity statement allows`)),
+      );
+    }
+    // The main service's deployment is checked on the main group, whatever order the stack lists its groups in.
+    expect(found.filter((f) => f.includes("web-api") && !f.includes("routed web services"))).toEqual([]);
+  });
 });
