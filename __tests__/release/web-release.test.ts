@@ -270,4 +270,42 @@ describe("after an infrastructure deploy", () => {
     expect(lines).toEqual(["Web service api: unchanged."]);
     expect(fake.calls.filter((c) => c[1] === "register-task-definition" || c[1] === "create-deployment")).toEqual([]);
   });
+
+  it("is what the infra workflow's refresh step runs: the changed routed service first, then workers and jobs, unchanged ones left alone", async () => {
+    const calls: string[][] = [];
+    const image = (name: string, tag: string) => ({ name, image: `${REGISTRY}/${name}:${tag}` });
+    // Everything runs revision 3 with the released images, but Terraform gave web-api a revision 4 with more memory.
+    const aws: AwsCli = async (args) => {
+      calls.push(args);
+      const arg = (name: string) => args[args.indexOf(name) + 1];
+      if (args[1] === "describe-services") {
+        const service = arg("--services");
+        return { services: [service.includes("worker") ? { serviceName: service, taskDefinition: `${TD}${service}:3` } : { taskSets: [{ status: "PRIMARY", taskDefinition: `${TD}${service}:3` }] }] };
+      }
+      if (args[1] === "describe-task-definition") {
+        const asked = arg("--task-definition");
+        const family = asked.replace(TD, "").replace(/:\d+$/, "");
+        const newer = family.endsWith("-web-api") && !asked.endsWith(":3");
+        const containers = family.includes("-web") ? [image("django", "abc123"), image("nginx", "abc123")] : [image("django", "abc123")];
+        return { taskDefinition: { family, taskDefinitionArn: `${TD}${family}:${newer ? 4 : 3}`, memory: newer ? "1024" : "512", containerDefinitions: newer ? containers.map((c) => ({ ...c, image: `${REGISTRY}/${c.name}:initial` })) : containers } };
+      }
+      if (args[1] === "register-task-definition") return { taskDefinition: { taskDefinitionArn: `${TD}${JSON.parse(arg("--cli-input-json")).family}:5` } };
+      if (args[1] === "create-deployment") return { deploymentId: "d-7" };
+      if (args[1] === "get-deployment") return { deploymentInfo: { status: "Succeeded" } };
+      throw new Error(`unexpected call: aws ${args.join(" ")}`);
+    };
+    const lines: string[] = [];
+    const previous = process.env.ENVIRONMENTS_DIR;
+    process.env.ENVIRONMENTS_DIR = FIXTURE_ENVIRONMENTS;
+    try {
+      expect(await releaseStepCli(["refresh", "staging"], aws, (l) => lines.push(l), noWait())).toBe(0);
+    } finally {
+      if (previous === undefined) delete process.env.ENVIRONMENTS_DIR;
+      else process.env.ENVIRONMENTS_DIR = previous;
+    }
+    const registered = calls.filter((c) => c[1] === "register-task-definition").map((c) => JSON.parse(c[3]));
+    expect(registered.map((d) => [d.family, d.memory, d.containerDefinitions.map((c: any) => c.image.split(":").pop())])).toEqual([["inpock-staging-web-api", "1024", ["abc123", "abc123"]]]);
+    expect(calls.filter((c) => c[1] === "create-deployment").map((c) => c[c.indexOf("--deployment-group-name") + 1])).toEqual(["inpock-staging-web-api"]);
+    expect(lines).toEqual(expect.arrayContaining(["Web service api: deployed.", "Worker celery: unchanged.", "Worker beat: unchanged.", "Scheduled job heartbeat: unchanged."]));
+  });
 });
