@@ -120,4 +120,21 @@ describe("each GitHub role can make its workflow's calls", () => {
     // The main service's deployment is checked on the main group, whatever order the stack lists its groups in.
     expect(found.filter((f) => f.includes("web-api") && !f.includes("routed web services"))).toEqual([]);
   });
+
+  it("checks every routed web service: a second one the release role has no grant for is named, the first is not", async () => {
+    const [s] = withRole("release").filter((x) => x.config.resource.aws_ecs_service["web-api_service_service"]);
+    const config = JSON.parse(JSON.stringify(s.config));
+    const copy = (type: string, from: string) => {
+      config.resource[type][from.replace("web-api", "web-admin")] = JSON.parse(JSON.stringify(config.resource[type][from]).replace(/web-api/g, "web-admin"));
+    };
+    // The stack as it would be with webServices.admin beside api, but the release role's policy as it is.
+    copy("aws_security_group", "web-api_security-group_security-group");
+    copy("aws_ecs_service", "web-api_service_service");
+    copy("aws_ssm_parameter", "web-api_service_network-configuration");
+    copy("aws_codedeploy_deployment_group", "web-api_deployment_deployment-group");
+    const found = (await checkIam([...stacks.filter((x) => x.name !== s.name), { name: s.name, config }], listed)).map(describeIamFinding).filter((f) => f.includes("github_release-role"));
+    expect(found.some((f) => /cannot codedeploy:CreateDeployment on arn:aws:codedeploy:[^ ]+:deploymentgroup:[a-z-]+\/[a-z-]+-web-admin \(release\.yml/.test(f))).toBe(true);
+    expect(found.some((f) => /cannot ssm:GetParameter on arn:aws:ssm:[^ ]+:parameter\/[a-z]+\/[a-z]+\/web-admin\/network-configuration \(release\.yml/.test(f))).toBe(true);
+    expect(found.filter((f) => f.includes("web-api"))).toEqual([]);
+  });
 });
