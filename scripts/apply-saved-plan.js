@@ -23,15 +23,25 @@ function terraform(dir, args, { quiet = false } = {}) {
 }
 
 /**
- * Addresses of the web service's task definitions a plan (`terraform show -json`) creates or replaces.
- * Workers', jobs' and release tasks' (tag workload) roll out another way: `npm run release-step -- refresh`.
+ * Addresses of the main web service's task definition when a plan (`terraform show -json`) creates or
+ * replaces it: the one the stack's `task_family` output names. The routed web services' (webServices),
+ * workers', jobs' and release tasks' (tag workload) roll out another way: `npm run release-step -- refresh`.
  */
 function taskDefinitionChanges(plan) {
   const web = (c) => {
     const workload = ((c.change.after || {}).tags || {}).workload;
     return workload === undefined || workload === "web";
   };
-  return (plan.resource_changes || []).filter((c) => c.type === "aws_ecs_task_definition" && c.change.actions.includes("create") && web(c)).map((c) => c.address);
+  const changed = (plan.resource_changes || []).filter((c) => c.type === "aws_ecs_task_definition" && c.change.actions.includes("create") && web(c)).map((c) => c.address);
+  const main = mainTaskDefinition(plan);
+  return main ? changed.filter((address) => address === main) : changed;
+}
+
+/** The task definition the stack's `task_family` output refers to, from the plan's configuration. */
+function mainTaskDefinition(plan) {
+  const output = (((plan.configuration || {}).root_module || {}).outputs || {}).task_family;
+  const references = ((output || {}).expression || {}).references || [];
+  return references.find((r) => /^aws_ecs_task_definition\.[^.]+$/.test(r));
 }
 
 /** The ARN of each of those addresses in the state after the apply (`terraform show -json`). */

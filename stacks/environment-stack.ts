@@ -124,6 +124,7 @@ export class EnvironmentStack extends ProjectStack {
           workerServices: plan.background.workers.map((w) => w.serviceName),
           networkParameter: names.networkParameter,
           releaseTaskFamily: plan.background.release?.family,
+          webServices: plan.webServices.map((w) => ({ deploymentGroup: w.names.deploymentGroup, networkParameter: w.names.networkParameter })),
         },
       });
     }

@@ -109,4 +109,26 @@ describe("GithubAccess", () => {
     });
     expect(sid("WatchReleaseTasks").Resource).toBe("arn:aws:ecs:ap-northeast-2:123456789012:task/shop-prod/*");
   });
+
+  it("lets a release deploy each routed web service through its own group and read its network settings, and nothing more", () => {
+    const routed = synth({
+      release: { ...props.release!, networkParameter: "/shop/prod/web/network-configuration", webServices: [{ deploymentGroup: "shop-prod-web-api", networkParameter: "/shop/prod/web-api/network-configuration" }] },
+    });
+    const statements = JSON.parse(resourcesOf(routed, "aws_iam_role_policy")["github_release-policy"].policy).Statement;
+    const sid = (id: string) => statements.find((s: any) => s.Sid === id);
+    expect(sid("DeployWebServices")).toEqual({
+      Sid: "DeployWebServices",
+      Effect: "Allow",
+      Action: ["codedeploy:CreateDeployment", "codedeploy:GetDeployment"],
+      Resource: ["arn:aws:codedeploy:ap-northeast-2:123456789012:deploymentgroup:shop-prod/shop-prod-web-api"],
+    });
+    expect(sid("ServiceNetwork").Resource).toEqual([
+      "arn:aws:ssm:ap-northeast-2:123456789012:parameter/shop/prod/web/network-configuration",
+      "arn:aws:ssm:ap-northeast-2:123456789012:parameter/shop/prod/web-api/network-configuration",
+    ]);
+    // The routed services run the main service's roles and are not described: no new service or role grant.
+    expect(sid("Service").Resource).toEqual(["arn:aws:ecs:ap-northeast-2:123456789012:service/shop-prod/shop-prod-web"]);
+    expect(sid("PassTaskRoles").Resource).toEqual(props.release!.taskRoleArns);
+    expect(JSON.parse(resourcesOf(synth(), "aws_iam_role_policy")["github_release-policy"].policy).Statement.map((x: any) => x.Sid)).not.toContain("DeployWebServices");
+  });
 });

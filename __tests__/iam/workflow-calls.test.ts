@@ -105,4 +105,36 @@ describe("each GitHub role can make its workflow's calls", () => {
     );
     expect(found).toContainEqual(expect.stringMatching(/cannot ecs:UpdateService on arn:aws:ecs:[^ ]+:service\/[a-z-]+\/[a-z-]+-worker-[a-z-]+ \(release\.yml job release, step "Roll the workers to the new image"/));
   });
+
+  it("a release role without the grant on a routed web service's deployment group: the check names the service's group and the step", async () => {
+    const [s] = withRole("release").filter((x) => Object.keys(x.config.output ?? {}).some((o) => o.startsWith("web_service_")));
+    const found = (await checkIam(edit(s.name, "aws_iam_role_policy.github_release-policy", (doc) => (doc.Statement = doc.Statement.filter((x: any) => x.Sid !== "DeployWebServices"))), listed)).map(
+      describeIamFinding,
+    );
+    const step = 'release\\.yml job release, step "Deploy the routed web services through CodeDeploy \\(blue\\/green\\), one by one"';
+    for (const action of ["CreateDeployment", "GetDeployment"]) {
+      expect(found).toContainEqual(
+        expect.stringMatching(new RegExp(`^${s.name}: iam-reachable aws_iam_role\\.github_release-role \\([^)]+\\) cannot codedeploy:${action} on arn:aws:codedeploy:[^ ]+:deploymentgroup:[a-z-]+/[a-z-]+-web-api \\(${step}: .+\\): no identity statement allows`)),
+      );
+    }
+    // The main service's deployment is checked on the main group, whatever order the stack lists its groups in.
+    expect(found.filter((f) => f.includes("web-api") && !f.includes("routed web services"))).toEqual([]);
+  });
+
+  it("checks every routed web service: a second one the release role has no grant for is named, the first is not", async () => {
+    const [s] = withRole("release").filter((x) => x.config.resource.aws_ecs_service["web-api_service_service"]);
+    const config = JSON.parse(JSON.stringify(s.config));
+    const copy = (type: string, from: string) => {
+      config.resource[type][from.replace("web-api", "web-admin")] = JSON.parse(JSON.stringify(config.resource[type][from]).replace(/web-api/g, "web-admin"));
+    };
+    // The stack as it would be with webServices.admin beside api, but the release role's policy as it is.
+    copy("aws_security_group", "web-api_security-group_security-group");
+    copy("aws_ecs_service", "web-api_service_service");
+    copy("aws_ssm_parameter", "web-api_service_network-configuration");
+    copy("aws_codedeploy_deployment_group", "web-api_deployment_deployment-group");
+    const found = (await checkIam([...stacks.filter((x) => x.name !== s.name), { name: s.name, config }], listed)).map(describeIamFinding).filter((f) => f.includes("github_release-role"));
+    expect(found.some((f) => /cannot codedeploy:CreateDeployment on arn:aws:codedeploy:[^ ]+:deploymentgroup:[a-z-]+\/[a-z-]+-web-admin \(release\.yml/.test(f))).toBe(true);
+    expect(found.some((f) => /cannot ssm:GetParameter on arn:aws:ssm:[^ ]+:parameter\/[a-z]+\/[a-z]+\/web-admin\/network-configuration \(release\.yml/.test(f))).toBe(true);
+    expect(found.filter((f) => f.includes("web-api"))).toEqual([]);
+  });
 });

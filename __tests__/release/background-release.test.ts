@@ -177,7 +177,7 @@ describe("the AppSpec's network settings", () => {
   };
 
   it("come from the stack's SSM parameter, so a subnet or security group change reaches the service with the next deployment", async () => {
-    const network = await serviceNetwork(parameter('{"subnets":["subnet-a1","subnet-c1"],"securityGroups":["sg-0abc"],"assignPublicIp":"DISABLED"}'), stagingConfig());
+    const network = await serviceNetwork(parameter('{"subnets":["subnet-a1","subnet-c1"],"securityGroups":["sg-0abc"],"assignPublicIp":"DISABLED"}'), stagingConfig().networkParameter);
     const env = loadProject(FIXTURE_ENVIRONMENTS).environments.find((e) => e.manifest.environment === "staging")!;
     if (env.platform !== "aws") throw new Error("expected an AWS environment");
     expect(parse(appSpec(env.plan, network)).Resources[0].TargetService.Properties.NetworkConfiguration).toEqual({
@@ -186,8 +186,8 @@ describe("the AppSpec's network settings", () => {
   });
 
   it("refuse a parameter that is not what the stack writes, in one line", async () => {
-    await expect(serviceNetwork(parameter("not json"), stagingConfig())).rejects.toThrow("/inpock/staging/web/network-configuration: not the JSON the stack writes; has the stack been deployed?");
-    await expect(serviceNetwork(parameter('{"subnets":[],"securityGroups":["sg-1"]}'), stagingConfig())).rejects.toThrow(/expected subnets \(subnet-\.\.\.\) and securityGroups/);
+    await expect(serviceNetwork(parameter("not json"), stagingConfig().networkParameter)).rejects.toThrow("/inpock/staging/web/network-configuration: not the JSON the stack writes; has the stack been deployed?");
+    await expect(serviceNetwork(parameter('{"subnets":[],"securityGroups":["sg-1"]}'), stagingConfig().networkParameter)).rejects.toThrow(/expected subnets \(subnet-\.\.\.\) and securityGroups/);
   });
 
   it("are written before the deployment step reads the AppSpec", () => {

@@ -40,6 +40,7 @@ describe("release settings", () => {
         { name: "beat", service: "inpock-production-worker-beat", family: "inpock-production-worker-beat" },
       ],
       scheduled: [{ name: "heartbeat", family: "inpock-production-job-heartbeat" }],
+      webServices: [],
       releaseTasks: {
         family: "inpock-production-release",
         securityGroup: "inpock-production-release",
@@ -65,6 +66,34 @@ describe("release settings", () => {
         },
       ],
     });
+  });
+
+  it("name each routed web service's resources, and they match what the stack synthesizes", async () => {
+    const env = loadProject(FIXTURE_ENVIRONMENTS).environments.find((e) => e.manifest.environment === "staging")!;
+    if (env.platform !== "aws") throw new Error("expected an AWS environment");
+    const config = releaseConfig(env.plan);
+    expect(config.webServices).toEqual([
+      {
+        name: "api",
+        service: "inpock-staging-web-api",
+        family: "inpock-staging-web-api",
+        deploymentGroup: "inpock-staging-web-api",
+        networkParameter: "/inpock/staging/web-api/network-configuration",
+        container: "nginx",
+        port: 80,
+        platformVersion: "1.4.0",
+        waitMinutes: 33,
+      },
+    ]);
+    const { synthesizeProject } = require("../support/project");
+    const json = (await synthesizeProject()).find((s: any) => s.name === "staging").json;
+    const values = (type: string, key: string) => Object.values<any>(json.resource[type]).map((r) => r[key]);
+    for (const web of config.webServices) {
+      expect(values("aws_ecs_service", "name")).toContain(web.service);
+      expect(values("aws_ecs_task_definition", "family")).toContain(web.family);
+      expect(values("aws_codedeploy_deployment_group", "deployment_group_name")).toContain(web.deploymentGroup);
+      expect(values("aws_ssm_parameter", "name")).toContain(web.networkParameter);
+    }
   });
 
   it("match the names the stack synthesizes", () => {

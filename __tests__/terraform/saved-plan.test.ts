@@ -87,6 +87,18 @@ describe("the task definition a saved plan rolls out", () => {
     expect(taskDefinitionChanges(mixed)).toEqual(["aws_ecs_task_definition.web_task_task-definition"]);
   });
 
+  it("is the main web service's only, as its task_family output names it: a routed web service's rolls out through release-step refresh", () => {
+    const replaced = (address: string) => ({ address, type: "aws_ecs_task_definition", change: { actions: ["delete", "create"], after: { tags: { workload: "web" } } } });
+    // The shape `terraform show -json` gives an output's references in the plan's configuration.
+    const output = (address: string) => ({ expression: { references: [`${address}.family`, address] } });
+    const both = {
+      resource_changes: [replaced("aws_ecs_task_definition.web-api_task-definition"), replaced("aws_ecs_task_definition.web_task_task-definition")],
+      configuration: { root_module: { outputs: { task_family: output("aws_ecs_task_definition.web_task_task-definition"), web_service_api: output("aws_ecs_task_definition.web-api_task-definition") } } },
+    };
+    expect(taskDefinitionChanges(both)).toEqual(["aws_ecs_task_definition.web_task_task-definition"]);
+    expect(taskDefinitionChanges({ ...both, resource_changes: [both.resource_changes[0]] })).toEqual([]);
+  });
+
   it("is none when the plan leaves it alone", () => {
     expect(taskDefinitionChanges({ resource_changes: [{ ...plan.resource_changes[0], change: { actions: ["no-op"] } }] })).toEqual([]);
     expect(taskDefinitionChanges({})).toEqual([]);

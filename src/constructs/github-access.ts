@@ -24,6 +24,8 @@ export interface ReleaseAccess {
   networkParameter?: string;
   /** The release tasks' family: a release runs its tasks before traffic moves. Default: none. */
   releaseTaskFamily?: string;
+  /** Routed web services (webServices): a release deploys each through its own group. Default: none. */
+  webServices?: { deploymentGroup: string; networkParameter: string }[];
 }
 
 export interface GithubAccessProps {
@@ -357,8 +359,19 @@ function releasePolicy(accountId: string, r: ReleaseAccess): string {
     },
     { Sid: "DeploymentConfig", Effect: "Allow", Action: "codedeploy:GetDeploymentConfig", Resource: arn("codedeploy", "deploymentconfig:*") },
   ];
-  if (r.networkParameter) {
-    statements.push({ Sid: "ServiceNetwork", Effect: "Allow", Action: "ssm:GetParameter", Resource: arn("ssm", `parameter${r.networkParameter}`) });
+  const parameters = [r.networkParameter, ...(r.webServices ?? []).map((w) => w.networkParameter)].filter((p): p is string => Boolean(p));
+  if (parameters.length > 0) {
+    statements.push({ Sid: "ServiceNetwork", Effect: "Allow", Action: "ssm:GetParameter", Resource: parameters.length === 1 ? arn("ssm", `parameter${parameters[0]}`) : parameters.map((p) => arn("ssm", `parameter${p}`)) });
+  }
+  if (r.webServices?.length) {
+    // Routed web services: a deployment on each one's group and its progress; the revision and the
+    // configuration are the application's and the Deploy statement's.
+    statements.push({
+      Sid: "DeployWebServices",
+      Effect: "Allow",
+      Action: ["codedeploy:CreateDeployment", "codedeploy:GetDeployment"],
+      Resource: r.webServices.map((w) => arn("codedeploy", `deploymentgroup:${r.codeDeploy.application}/${w.deploymentGroup}`)),
+    });
   }
   if (r.workerServices?.length) {
     // A worker's rollout: the new revision, then the circuit breaker watches it.

@@ -31,18 +31,16 @@ export function loadWorkflowCalls(root: string): WorkflowStep[] {
 }
 
 /** Placeholder name -> its value in this stack, or undefined when the stack has none. */
-function placeholders(ctx: StackContext, principals: Principal[]): (name: string) => string | undefined | null {
+function placeholders(ctx: StackContext, principals: Principal[]): { value: (name: string, index?: number) => string | undefined | null; routedCount: number } {
   const arn = (address: string) => resolve(`\${${address}.arn}`, ctx);
   const first = (type: string, test: (attrs: any) => boolean = () => true) => resources(ctx.config, type).find(([, a]) => test(a))?.[0];
   // A backend that assumes the state account's role makes the state calls as that role: src/iam/state-access.ts checks them.
   const s3 = ctx.config.terraform?.backend?.s3?.assume_role ? undefined : ctx.config.terraform?.backend?.s3;
-  const group = resources(ctx.config, "aws_codedeploy_deployment_group")[0];
-  const app = group && resolve(String(group[1].app_name), ctx);
   const zone = resources(ctx.config, "aws_route53_record")[0];
   const boundary = first("aws_iam_policy", (p) => String(p.name).endsWith("-boundary"));
   const controller = (a: any) => a.deployment_controller?.type ?? a.deployment_controller?.[0]?.type ?? "ECS";
-  const web = first("aws_ecs_service", (a) => controller(a) === "CODE_DEPLOY");
   const worker = first("aws_ecs_service", (a) => controller(a) === "ECS");
+  const { web, group, routed } = webServices(ctx);
   const releaseFamily = first("aws_ecs_task_definition", (a) => a.tags?.workload === "release");
   const prefix = principals.find((p) => p.name.endsWith("-github-deploy"))?.name.replace(/-github-deploy$/, "");
   const fixed: Record<string, string | undefined> = {
@@ -55,9 +53,9 @@ function placeholders(ctx: StackContext, principals: Principal[]): (name: string
     task: first("aws_ecs_cluster") && `${arn(first("aws_ecs_cluster")!).replace(":cluster/", ":task/")}/0123456789abcdef0123456789abcdef`,
     releaseTaskDefinition: releaseFamily && arn(releaseFamily),
     loadBalancer: first("aws_lb") && arn(first("aws_lb")!),
-    deploymentGroup: group && `arn:aws:codedeploy:${ctx.region}:${ctx.accountId}:deploymentgroup:${app}/${resolve(String(group[1].deployment_group_name), ctx)}`,
-    application: group && `arn:aws:codedeploy:${ctx.region}:${ctx.accountId}:application:${app}`,
-    deploymentConfig: group && `arn:aws:codedeploy:${ctx.region}:${ctx.accountId}:deploymentconfig:${group[1].deployment_config_name}`,
+    deploymentGroup: group?.arn,
+    application: group?.application,
+    deploymentConfig: group?.config,
     boundary: boundary && arn(boundary),
     hostedZone: zone && `arn:aws:route53:::hostedzone/${resolve(String(zone[1].zone_id), ctx)}`,
     account: ctx.accountId,
@@ -81,11 +79,74 @@ function placeholders(ctx: StackContext, principals: Principal[]): (name: string
       return b && arn(b);
     },
   };
-  return (name) => {
+  const value = (name: string, index?: number): string | undefined | null => {
     const [kind, suffix] = name.split(":");
     if (suffix !== undefined) return kind in bySuffix ? bySuffix[kind](suffix) : null;
+    if (ROUTED.test(name)) {
+      const key = name.slice("routed".length);
+      if (!(key in ROUTED_KEYS)) return null;
+      return index === undefined ? undefined : routed[index]?.[key as keyof RoutedValues];
+    }
     return name in fixed ? fixed[name] : null;
   };
+  return { value, routedCount: routed.length };
+}
+
+/** Each routed web service's values: `{routedService}`, `{routedDeploymentGroup}`... */
+interface RoutedValues {
+  Service: string;
+  Family: string;
+  DeploymentGroup: string;
+  DeploymentConfig: string;
+  NetworkParameter: string;
+}
+const ROUTED_KEYS: Record<keyof RoutedValues, true> = { Service: true, Family: true, DeploymentGroup: true, DeploymentConfig: true, NetworkParameter: true };
+const ROUTED = /^routed[A-Z]/;
+
+/**
+ * The main web service (the one the stack's `service_name` output names; else the first under CodeDeploy)
+ * with its deployment group, and every other CodeDeploy service (webServices) with its deployment group,
+ * task family and network parameter (the SSM parameter holding its security groups).
+ */
+function webServices(ctx: StackContext): { web?: string; group?: { arn: string; application: string; config: string }; routed: RoutedValues[] } {
+  const { region: r, accountId: a } = ctx;
+  const services = resources(ctx.config, "aws_ecs_service").filter(([, s]) => (s.deployment_controller?.type ?? s.deployment_controller?.[0]?.type) === "CODE_DEPLOY");
+  const named = /^\$\{(aws_ecs_service\.[A-Za-z0-9_-]+)\.name\}$/.exec(String((ctx.config as any).output?.service_name?.value ?? ""))?.[1];
+  const web = services.find(([address]) => address === named)?.[0] ?? services[0]?.[0];
+  const groups = resources(ctx.config, "aws_codedeploy_deployment_group").map(([, g]) => {
+    const app = resolve(String(g.app_name), ctx);
+    return {
+      service: resolve(String(g.ecs_service?.service_name ?? g.ecs_service?.[0]?.service_name), ctx),
+      arn: `arn:aws:codedeploy:${r}:${a}:deploymentgroup:${app}/${resolve(String(g.deployment_group_name), ctx)}`,
+      application: `arn:aws:codedeploy:${r}:${a}:application:${app}`,
+      config: `arn:aws:codedeploy:${r}:${a}:deploymentconfig:${g.deployment_config_name}`,
+    };
+  });
+  const nameOf = (address: string) => resolve(`\${${address}.name}`, ctx);
+  const groupOf = (address: string) => groups.find((g) => g.service === nameOf(address));
+  const parameters = resources(ctx.config, "aws_ssm_parameter");
+  const routed = services.flatMap(([address, service]): RoutedValues[] => {
+    const group = groupOf(address);
+    if (address === web || !group) return [];
+    const securityGroups = JSON.stringify(service.network_configuration?.security_groups ?? service.network_configuration?.[0]?.security_groups);
+    const parameter = parameters.find(([, p]) => {
+      try {
+        return JSON.stringify(JSON.parse(String(p.value)).securityGroups) === securityGroups;
+      } catch {
+        return false;
+      }
+    });
+    return [
+      {
+        Service: resolve(`\${${address}.arn}`, ctx),
+        Family: resolve(String(service.task_definition), ctx).replace(/^.*:task-definition\//, "").replace(/:\d+$/, ""),
+        DeploymentGroup: group.arn,
+        DeploymentConfig: group.config,
+        NetworkParameter: parameter ? resolve(`\${${parameter[0]}.arn}`, ctx) : `unresolved:network parameter of ${address}`,
+      },
+    ];
+  });
+  return { web, group: web ? groupOf(web) : undefined, routed };
 }
 
 export interface StepRequest {
@@ -96,25 +157,34 @@ export interface StepRequest {
   context: Record<string, string>;
 }
 
-/** Each step's calls as requests of the stack's GitHub role; `unknown` lists placeholders nobody defines. */
+/**
+ * Each step's calls as requests of the stack's GitHub role; `unknown` lists placeholders nobody defines.
+ * A call naming a `{routed...}` placeholder is made once per routed web service (none: not made).
+ */
 export function workflowRequests(ctx: StackContext, principals: Principal[], steps: WorkflowStep[]): { requests: StepRequest[]; unknown: string[] } {
-  const value = placeholders(ctx, principals);
+  const { value, routedCount } = placeholders(ctx, principals);
   const requests: StepRequest[] = [];
   const unknown: string[] = [];
+  const PLACEHOLDER = /\{([A-Za-z]+(?::[A-Za-z0-9-]+)?)\}/g;
   for (const step of steps) {
     const principal = principals.find((p) => p.name.endsWith(`-github-${step.role}`));
     if (!principal) continue;
     for (const [action, resource, context = {}] of step.calls) {
-      let missing = false;
-      const fill = (text: string) =>
-        text.replace(/\{([A-Za-z]+(?::[A-Za-z0-9-]+)?)\}/g, (_, name: string) => {
-          const v = value(name);
-          if (v === null) unknown.push(`${step.workflow} ${step.job} "${step.step}": {${name}}`);
-          if (v === undefined || v === null) missing = true;
-          return v ?? "";
-        });
-      const filled = { action, resource: fill(resource), context: Object.fromEntries(Object.entries(context).map(([k, v]) => [k, fill(v)])) };
-      if (!missing) requests.push({ step, principal, ...filled });
+      const perRouted = [resource, ...Object.values(context)].some((text) => [...text.matchAll(PLACEHOLDER)].some(([, name]) => ROUTED.test(name)));
+      // Without routed services such a call is not made, but its placeholders are still checked (-1: none).
+      const indexes = !perRouted ? [undefined] : routedCount > 0 ? [...Array(routedCount).keys()] : [-1];
+      for (const index of indexes) {
+        let missing = false;
+        const fill = (text: string) =>
+          text.replace(PLACEHOLDER, (_, name: string) => {
+            const v = value(name, index);
+            if (v === null) unknown.push(`${step.workflow} ${step.job} "${step.step}": {${name}}`);
+            if (v === undefined || v === null) missing = true;
+            return v ?? "";
+          });
+        const filled = { action, resource: fill(resource), context: Object.fromEntries(Object.entries(context).map(([k, v]) => [k, fill(v)])) };
+        if (!missing) requests.push({ step, principal, ...filled });
+      }
     }
   }
   return { requests, unknown };

@@ -20,23 +20,39 @@ const CONTAINER = "django";
 const READ_ONLY = ["taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt", "registeredBy", "deregisteredAt"];
 
 /** Registers the latest revision of `family` again with `image` in its `django` container; returns the new ARN. */
-export async function registerWithImage(aws: AwsCli, family: string, image: string): Promise<string> {
-  const described = await aws(["ecs", "describe-task-definition", "--task-definition", family, "--include", "TAGS"]);
-  const definition = { ...described.taskDefinition };
-  for (const key of READ_ONLY) delete definition[key];
+export function registerWithImage(aws: AwsCli, family: string, image: string): Promise<string> {
+  return registerWithImages(aws, family, { [CONTAINER]: image });
+}
+
+/**
+ * Registers `taskDefinition` (a family: its latest revision; or an ARN) again with each named container's
+ * image replaced, every other field and container as it was; returns the new ARN.
+ */
+export async function registerWithImages(aws: AwsCli, taskDefinition: string, images: Record<string, string>): Promise<string> {
+  const described = await aws(["ecs", "describe-task-definition", "--task-definition", taskDefinition, "--include", "TAGS"]);
+  const definition = withoutReadOnly(described.taskDefinition);
   const containers = definition.containerDefinitions as { name: string; image: string }[];
-  if (!containers.some((c) => c.name === CONTAINER)) throw new ReleaseStepError(`${family}: no container named ${CONTAINER}; expected the task definition the stack registered`);
-  definition.containerDefinitions = containers.map((c) => (c.name === CONTAINER ? { ...c, image } : c));
+  for (const name of Object.keys(images)) {
+    if (!containers.some((c) => c.name === name)) throw new ReleaseStepError(`${taskDefinition}: no container named ${name}; expected the task definition the stack registered`);
+  }
+  definition.containerDefinitions = containers.map((c) => (c.name in images ? { ...c, image: images[c.name] } : c));
   if (described.tags?.length) definition.tags = described.tags;
   const registered = await aws(["ecs", "register-task-definition", "--cli-input-json", JSON.stringify(definition)]);
   return registered.taskDefinition.taskDefinitionArn;
+}
+
+/** A described task definition as register-task-definition takes it. */
+export function withoutReadOnly(described: Record<string, any>): Record<string, any> {
+  const definition = { ...described };
+  for (const key of READ_ONLY) delete definition[key];
+  return definition;
 }
 
 export interface Clock {
   now(): number;
   sleep(ms: number): Promise<void>;
 }
-const realClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+export const realClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
 
 /** Runs every release task in order; throws at the first that fails, so nothing after it runs. */
 export async function runReleaseTasks(aws: AwsCli, config: ReleaseConfig, image: string, log: (line: string) => void, clock: Clock = realClock): Promise<void> {
@@ -135,27 +151,33 @@ export async function registerJobs(aws: AwsCli, config: ReleaseConfig, image: st
   for (const job of config.scheduled) log(`Scheduled job ${job.name}: next runs use ${await registerWithImage(aws, job.family, image)}`);
 }
 
-/** The service's network settings from the stack's SSM parameter, checked for the shape the AppSpec needs. */
-export async function serviceNetwork(aws: AwsCli, config: ReleaseConfig): Promise<ServiceNetwork> {
-  const value = (await aws(["ssm", "get-parameter", "--name", config.networkParameter, "--with-decryption"])).Parameter?.Value;
+/** A service's network settings from the stack's SSM parameter `parameter`, checked for the shape the AppSpec needs. */
+export async function serviceNetwork(aws: AwsCli, parameter: string): Promise<ServiceNetwork> {
+  const value = (await aws(["ssm", "get-parameter", "--name", parameter, "--with-decryption"])).Parameter?.Value;
   let network: any;
   try {
     network = JSON.parse(value);
   } catch {
-    throw new ReleaseStepError(`${config.networkParameter}: not the JSON the stack writes; has the stack been deployed?`);
+    throw new ReleaseStepError(`${parameter}: not the JSON the stack writes; has the stack been deployed?`);
   }
   const ids = (list: unknown, prefix: string) => Array.isArray(list) && list.length > 0 && list.every((id) => typeof id === "string" && id.startsWith(prefix));
   if (!ids(network?.subnets, "subnet-") || !ids(network?.securityGroups, "sg-")) {
-    throw new ReleaseStepError(`${config.networkParameter}: expected subnets (subnet-...) and securityGroups (sg-...), got ${String(value).slice(0, 200)}`);
+    throw new ReleaseStepError(`${parameter}: expected subnets (subnet-...) and securityGroups (sg-...), got ${String(value).slice(0, 200)}`);
   }
   return { subnets: network.subnets, securityGroups: network.securityGroups, assignPublicIp: network.assignPublicIp === "ENABLED" ? "ENABLED" : "DISABLED" };
 }
 
+/** The task definition a service runs now: under CodeDeploy, its primary task set's. */
+export async function runningTaskDefinition(aws: AwsCli, cluster: string, service: string): Promise<string> {
+  const described = (await aws(["ecs", "describe-services", "--cluster", cluster, "--services", service])).services?.[0];
+  const definition: string | undefined = described?.taskSets?.find((t: any) => t.status === "PRIMARY")?.taskDefinition ?? described?.taskDefinition;
+  if (!definition) throw new ReleaseStepError(`${service}: no running task definition found; has it been deployed?`);
+  return definition;
+}
+
 /** The Django image the web service runs now (its primary task set's, under CodeDeploy). */
 export async function runningImage(aws: AwsCli, config: ReleaseConfig): Promise<string> {
-  const web = (await aws(["ecs", "describe-services", "--cluster", config.cluster, "--services", config.service])).services?.[0];
-  const definition: string | undefined = web?.taskSets?.find((t: any) => t.status === "PRIMARY")?.taskDefinition ?? web?.taskDefinition;
-  if (!definition) throw new ReleaseStepError(`${config.service}: no running task definition found; has it been deployed?`);
+  const definition = await runningTaskDefinition(aws, config.cluster, config.service);
   const described = await aws(["ecs", "describe-task-definition", "--task-definition", definition]);
   const image = described.taskDefinition?.containerDefinitions?.find((c: any) => c.name === CONTAINER)?.image;
   if (!image) throw new ReleaseStepError(`${definition}: no container named ${CONTAINER}`);

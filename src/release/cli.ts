@@ -9,7 +9,8 @@ import { mkdirSync, writeFileSync } from "fs";
 import { join } from "path";
 import { environmentsDir, loadProject, ManifestError } from "../manifest/load";
 import { appSpec, releaseConfig, ReleaseConfigError, releaseOrder } from "./release-config";
-import { AwsCli, refreshBackground, registerJobs, ReleaseStepError, rollWorkers, runReleaseTasks, serviceNetwork } from "./background-release";
+import { AwsCli, Clock, realClock, refreshBackground, registerJobs, ReleaseStepError, rollWorkers, runReleaseTasks, serviceNetwork } from "./background-release";
+import { deployWebServices, refreshWebServices } from "./web-release";
 import { execFile } from "child_process";
 
 export function releaseCli(args: string[]): number {
@@ -51,24 +52,36 @@ export function releaseCli(args: string[]): number {
 /**
  * `npm run release-step -- <tasks|workers|jobs> <environment> <image>`: the release's steps beyond the web
  * service (src/release/background-release.ts), through the AWS CLI.
+ * `npm run release-step -- web-services <environment> <django image> <nginx image>`: each routed web service
+ * through CodeDeploy, in the manifest's order (src/release/web-release.ts). One step for all of them, so
+ * the workflow lists none by name; both images, since they run both containers.
  * `npm run release-step -- appspec <environment> <file>`: writes the AppSpec with the service's network
  * settings read from the stack's SSM parameter.
- * `npm run release-step -- refresh <environment>`: after an infrastructure deploy, workers and jobs whose
- * task definition changed get it with the running image. Errors are one line and exit status 1.
+ * `npm run release-step -- refresh <environment>`: after an infrastructure deploy, routed web services,
+ * workers and jobs whose task definition changed get it with the running images. Errors are one line and
+ * exit status 1.
  */
-export async function releaseStepCli(args: string[], aws: AwsCli = awsCli, log: (line: string) => void = console.log): Promise<number> {
-  const [step, environment, image] = args;
-  const steps = { tasks: runReleaseTasks, workers: rollWorkers, jobs: registerJobs, appspec: undefined, refresh: undefined } as const;
+export async function releaseStepCli(args: string[], aws: AwsCli = awsCli, log: (line: string) => void = console.log, clock: Clock = realClock): Promise<number> {
+  const [step, environment, image, nginxImage] = args;
+  const steps = { tasks: runReleaseTasks, workers: rollWorkers, jobs: registerJobs, "web-services": undefined, appspec: undefined, refresh: undefined } as const;
   try {
-    if (!(step in steps) || !environment || (!image && step !== "refresh")) throw new ReleaseConfigError("usage: npm run release-step -- <tasks|workers|jobs> <environment> <image>, appspec <environment> <file>, or refresh <environment>");
+    const complete = step === "refresh" ? true : step === "web-services" ? Boolean(image && nginxImage) : Boolean(image);
+    if (!(step in steps) || !environment || !complete) {
+      throw new ReleaseConfigError(
+        "usage: npm run release-step -- <tasks|workers|jobs> <environment> <image>, web-services <environment> <django image> <nginx image>, appspec <environment> <file>, or refresh <environment>",
+      );
+    }
     const env = loadProject(environmentsDir()).environments.find((e) => e.manifest.environment === environment);
     if (!env || env.platform !== "aws") throw new ReleaseConfigError(`${environment}: no such AWS environment`);
     const config = releaseConfig(env.plan);
     if (step === "refresh") {
-      await refreshBackground(aws, config, log);
+      await refreshWebServices(aws, config, log, clock);
+      await refreshBackground(aws, config, log, clock);
+    } else if (step === "web-services") {
+      await deployWebServices(aws, config, { django: image, nginx: nginxImage }, log, clock);
     } else if (step === "appspec") {
       // The file named instead of an image: the AppSpec with the network settings the stack wants now.
-      writeFileSync(image, appSpec(env.plan, await serviceNetwork(aws, config)));
+      writeFileSync(image, appSpec(env.plan, await serviceNetwork(aws, config.networkParameter)));
       log(image);
     } else {
       await steps[step as "tasks" | "workers" | "jobs"](aws, config, image, log);

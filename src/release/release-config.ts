@@ -31,9 +31,33 @@ export interface ReleaseConfig {
   scheduled: { name: string; family: string }[];
   /** The SSM parameter holding the web service's network settings (for the AppSpec). */
   networkParameter: string;
+  /** Routed web services (webServices), deployed in this order through CodeDeploy after the main service. */
+  webServices: RoutedWebServiceRelease[];
   /** One-off tasks run with the new image before any traffic moves; undefined when there are none. */
   releaseTasks?: { family: string; securityGroup: string; platformVersion: string; tasks: { name: string; command: string[]; timeoutMinutes: number }[] };
 }
+
+/** What a release of one routed web service names: its own service, family, deployment group and network. */
+export interface RoutedWebServiceRelease extends DeployTarget {
+  name: string;
+  service: string;
+  family: string;
+  /** In the main service's CodeDeploy application (codeDeploy.application). */
+  deploymentGroup: string;
+  networkParameter: string;
+  /** How long a deployment may take: 30 minutes, plus its test-traffic wait and rollback window. */
+  waitMinutes: number;
+}
+
+/** What an AppSpec names besides the task definition: the load-balanced container and port, the platform. */
+export interface DeployTarget {
+  container: string;
+  port: number;
+  platformVersion: string;
+}
+
+/** The deploy action's own base wait; it adds the deployment group's waits the same way. */
+const DEPLOYMENT_WAIT_MINUTES = 30;
 
 export class ReleaseConfigError extends Error {}
 
@@ -68,6 +92,17 @@ export function releaseConfig(plan: EnvironmentPlan): ReleaseConfig {
     networkParameter: names.networkParameter,
     workers: plan.background.workers.map((w) => ({ name: w.name, service: w.serviceName, family: w.family })),
     scheduled: plan.background.scheduled.map((j) => ({ name: j.name, family: j.family })),
+    webServices: plan.webServices.map((w) => ({
+      name: w.name,
+      service: w.names.service,
+      family: w.names.family,
+      deploymentGroup: w.names.deploymentGroup,
+      networkParameter: w.names.networkParameter,
+      container: w.entrypoint.container,
+      port: w.entrypoint.port,
+      platformVersion: service.platformVersion,
+      waitMinutes: DEPLOYMENT_WAIT_MINUTES + (w.deployment.testTrafficWaitMinutes ?? 0) + w.deployment.terminationWaitMinutes,
+    })),
     releaseTasks: plan.background.release && {
       family: plan.background.release.family,
       securityGroup: plan.background.release.securityGroupName,
@@ -85,24 +120,29 @@ export interface ServiceNetwork {
 }
 
 /**
- * The ECS AppSpec; the deploy action fills in the task definition it registers. With `network`, it
- * carries the service's network settings too: UpdateService refuses them on a CodeDeploy service, so a
- * deployment is how a subnet or security group change reaches it.
+ * The ECS AppSpec of the main service; the deploy action fills in the task definition it registers.
+ * With `network`, it carries the service's network settings too: UpdateService refuses them on a
+ * CodeDeploy service, so a deployment is how a subnet or security group change reaches it.
  */
 export function appSpec(plan: EnvironmentPlan, network?: ServiceNetwork): string {
   const service = plan.service;
   if (!service) throw new ReleaseConfigError(`${plan.environment} has no service to release`);
+  return serviceAppSpec({ ...service.entrypoint, platformVersion: service.platformVersion }, network);
+}
+
+/** The AppSpec of any CodeDeploy ECS service: `taskDefinition` when the caller registered it itself. */
+export function serviceAppSpec(target: DeployTarget, network?: ServiceNetwork, taskDefinition = "<TASK_DEFINITION>"): string {
   return [
     "version: 0.0",
     "Resources:",
     "  - TargetService:",
     "      Type: AWS::ECS::Service",
     "      Properties:",
-    '        TaskDefinition: "<TASK_DEFINITION>"',
+    `        TaskDefinition: "${taskDefinition}"`,
     "        LoadBalancerInfo:",
-    `          ContainerName: "${service.entrypoint.container}"`,
-    `          ContainerPort: ${service.entrypoint.port}`,
-    `        PlatformVersion: "${service.platformVersion}"`,
+    `          ContainerName: "${target.container}"`,
+    `          ContainerPort: ${target.port}`,
+    `        PlatformVersion: "${target.platformVersion}"`,
     ...(network
       ? [
           "        NetworkConfiguration:",
