@@ -4,6 +4,8 @@
  * A bad manifest stops here with one line on stderr, before anything is written;
  * a policy failure stops with one line per finding, and the output is removed.
  */
+// First: before any manifest schema is built (src/zod-jitless.ts says why).
+import "./src/zod-jitless";
 import { App } from "cdktf";
 import { existsSync, readFileSync, rmSync } from "fs";
 import { join } from "path";
