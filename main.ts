@@ -4,6 +4,8 @@
  * A bad manifest stops here with one line on stderr, before anything is written;
  * a policy failure stops with one line per finding, and the output is removed.
  */
+// First: before any manifest schema is built (src/zod-jitless.ts says why).
+import "./src/zod-jitless";
 import { App } from "cdktf";
 import { existsSync, readFileSync, rmSync } from "fs";
 import { join } from "path";
@@ -16,6 +18,7 @@ import { describeFinding } from "./src/policy";
 import { checkIam, describeIamFinding } from "./src/iam";
 import { FileVerdictCache } from "./src/iam/cache";
 import { loadWorkflowCalls } from "./src/iam/workflow-calls";
+import { HclMemo } from "./src/terraform/hcl-memo";
 
 /** Set to `s3` once the state bucket exists, to keep the bootstrap stack's own state in it. */
 export const BOOTSTRAP_STATE_VARIABLE = "BOOTSTRAP_STATE";
@@ -61,6 +64,8 @@ export async function main(): Promise<void> {
   const outdirExisted = existsSync(outdir);
   // new App() creates the output folder: only once every manifest is known to be good.
   const app = addStacks(new App({ stackTraces: false }), project);
+  const build = join(__dirname, ".source-hash");
+  ProjectStack.hclMemo = app.hclOutput && existsSync(build) ? new HclMemo(join(__dirname, ".hcl-memo"), readFileSync(build, "utf8").trim()) : undefined;
   app.synth();
   const stacks = app.node.children.filter((c): c is ProjectStack => c instanceof ProjectStack);
   // Each finding names the manifest it comes from, so the user knows which file to change.

@@ -1,6 +1,7 @@
 import { TerraformElement, TerraformStack } from "cdktf";
 import { Construct, Node } from "constructs";
 import { checkPolicies, PolicyResult, TerraformConfig, Waiver } from "../src/policy";
+import { HclMemo, StackHcl } from "../src/terraform/hcl-memo";
 
 /** Terraform >= 1.10 reads `use_lockfile` (S3-native state locking). */
 export const REQUIRED_TERRAFORM_VERSION = ">= 1.10.0";
@@ -11,6 +12,8 @@ export const REQUIRED_TERRAFORM_VERSION = ">= 1.10.0";
  * instead of cdktf's hashed ones, and checks the policy rules on synth.
  */
 export class ProjectStack extends TerraformStack {
+  /** Set by the app when it runs from the build: HCL remembered by JSON (src/terraform/hcl-memo.ts). */
+  static hclMemo?: HclMemo;
   /** The policy rules' verdict on this stack, set each time it is synthesized. */
   policy: PolicyResult = { failures: [], waived: [] };
   /** The Terraform config last synthesized, for the IAM check (which needs every stack at once). */
@@ -45,10 +48,19 @@ export class ProjectStack extends TerraformStack {
    */
   prepareStack(): void {}
 
-  /** HCL synth (`--hcl`) does not go through toTerraform: check the same config. */
+  /**
+   * HCL synth (`--hcl`) does not go through toTerraform: check the same config. That JSON build also
+   * keys the HCL this build rendered before for it, which spares the second build.
+   */
   toHclTerraform(): any {
-    this.toTerraform();
-    return super.toHclTerraform();
+    const config = this.toTerraform();
+    const memo = ProjectStack.hclMemo;
+    const key = memo?.key(config);
+    const known = key ? memo?.get(key) : undefined;
+    if (known) return known;
+    const hcl = super.toHclTerraform();
+    if (key) memo?.set(key, hcl as StackHcl);
+    return hcl;
   }
 
   protected allocateLogicalId(element: TerraformElement | Node): string {

@@ -190,10 +190,11 @@ describeWithTerraform("the local stack's one-off runs under Terraform (docker_co
     const result = apply();
     expect(result.status).toBe(1);
     expect(result.stderr.replace(/\s+/g, " ")).toContain("The release task deploy-check exited with code 1: docker logs inpock-local-release-deploy-check says why.");
-    expect(state()).toContain("terraform_data.local_redis");
-    expect(state()).not.toContain("terraform_data.local_django");
-    expect(state()).not.toContain("terraform_data.local_worker-celery");
-    expect(state()).not.toContain("terraform_data.local_job-heartbeat");
+    const listed = state(); // one `terraform state list` for the four assertions
+    expect(listed).toContain("terraform_data.local_redis");
+    expect(listed).not.toContain("terraform_data.local_django");
+    expect(listed).not.toContain("terraform_data.local_worker-celery");
+    expect(listed).not.toContain("terraform_data.local_job-heartbeat");
   }, 60000);
 
   it("fails the deploy when the scheduled job fails", () => {

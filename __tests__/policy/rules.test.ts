@@ -60,8 +60,12 @@ describe("ecs-service-waits-for-forwarding", () => {
 });
 
 describe("the fixture environments (copies of the samples)", () => {
+  // One synth serves the tests below (each reads it; the one that breaks a stack breaks a copy).
+  let synthesized: ReturnType<typeof synthesizeProject> | undefined;
+  const fixtureStacks = () => (synthesized ??= synthesizeProject());
+
   it("have no findings at all: nothing failed, nothing waived", async () => {
-    const stacks = await synthesizeProject();
+    const stacks = await fixtureStacks();
     const { loadProject } = require("../../src/manifest/load");
     const project = loadProject(require("../support/project").FIXTURE_ENVIRONMENTS);
     const waiversOf = (name: string) => project.environments.find((e: any) => e.manifest.environment === name)?.plan.waivers ?? [];
@@ -80,7 +84,7 @@ describe("the fixture environments (copies of the samples)", () => {
   });
 
   it("fail ecs-service-waits-for-forwarding when the ordering fix is taken out of a real stack", async () => {
-    const staging = (await synthesizeProject()).find((s) => s.name === "staging")!;
+    const staging = (await fixtureStacks()).find((s) => s.name === "staging")!;
     const broken = structuredClone(staging.json);
     for (const service of Object.values<any>(broken.resource.aws_ecs_service)) delete service.depends_on;
     const findings = checkPolicies(broken).failures.filter((f) => f.rule === "ecs-service-waits-for-forwarding");

@@ -134,22 +134,36 @@ function outputWithStaleStack(): string {
 
 const CLI_ENV = { ...process.env, CHECKPOINT_DISABLE: "1", CI: "true", ENVIRONMENTS_DIR: FIXTURES };
 
+const HCL_MEMO = join(ROOT, "dist", ".hcl-memo");
+
 /**
  * `cdktf synth` itself, then `npm run synth`'s script, into two folders; both trees, file by file. For HCL,
  * the CLI's output is formatted by `terraform fmt` and the script formats its own (`--fmt`, as
- * `npm run synth:hcl` does), through its cache of formatted files when `cached`.
+ * `npm run synth:hcl` does). The CLI's run renders every stack's HCL (no remembered HCL); when `cached`, the
+ * script's run takes the HCL remembered by that run (dist/.hcl-memo) and its formatted files from the
+ * cache, otherwise it renders and formats everything itself.
  */
 async function bothSynths(args: string[], { cached = false } = {}): Promise<{ cli: Record<string, string>; direct: Record<string, string> }> {
   const cliOut = outputWithStaleStack();
   const directOut = outputWithStaleStack();
   const hcl = args.includes("--hcl");
   const env = { ...CLI_ENV, TF_CLI_CONFIG_FILE: "/dev/null" };
+  if (hcl) rmSync(HCL_MEMO, { recursive: true, force: true });
   await run(join(ROOT, "node_modules", ".bin", "cdktf"), ["synth", ...args, "--output", cliOut], { cwd: ROOT, env: CLI_ENV });
-  if (hcl && !cached) rmSync(join(ROOT, "dist", ".hcl-fmt"), { recursive: true, force: true });
+  if (hcl && !cached) for (const dir of [HCL_MEMO, join(ROOT, "dist", ".hcl-fmt")]) rmSync(dir, { recursive: true, force: true });
+  const remembered = hcl && cached ? memoEntries() : undefined;
+  if (remembered) expect(remembered).toHaveLength(expectedStackNames(FIXTURES).length);
   const direct = await run("node", ["scripts/synth.js", ...args, ...(hcl ? ["--fmt"] : []), "--output", directOut], { cwd: ROOT, env });
   expect(direct.stdout).toBe("Generated Terraform code for the stacks: bootstrap, local, production, staging\n");
+  // Nothing rendered again: every stack's HCL came from the memo.
+  if (remembered) expect(memoEntries()).toEqual(remembered);
   if (hcl) await run("terraform", ["fmt", "-recursive", cliOut], { env: { PATH: process.env.PATH, TF_CLI_CONFIG_FILE: "/dev/null" } });
   return { cli: tree(cliOut), direct: tree(directOut) };
+}
+
+/** The memo's entries with their times: an entry is written only when a stack's HCL is rendered. */
+function memoEntries(): string[] {
+  return existsSync(HCL_MEMO) ? readdirSync(HCL_MEMO).map((f) => `${f} ${statSync(join(HCL_MEMO, f)).mtimeMs}`).sort() : [];
 }
 
 describe("npm run synth writes exactly what cdktf synth writes", () => {
@@ -171,6 +185,27 @@ describe("npm run synth writes exactly what cdktf synth writes", () => {
         for (const file of Object.keys(cli)) expect([cached, file, direct[file]]).toEqual([cached, file, cli[file]]);
       }
     }, 180000);
+
+    it("renders a stack again when its JSON changed, and only that one", async () => {
+      const synthHcl = async (environments: string, outdir: string) => {
+        await run("node", ["scripts/synth.js", "--hcl", "--fmt", "--output", outdir], { cwd: ROOT, env: { ...CLI_ENV, ENVIRONMENTS_DIR: environments } });
+        return tree(outdir);
+      };
+      const before = await synthHcl(FIXTURES, tempDir());
+      const environments = tempDir();
+      for (const name of readdirSync(FIXTURES)) writeFileSync(join(environments, name), readFileSync(join(FIXTURES, name), "utf8"));
+      const staging = readFileSync(join(FIXTURES, "staging.yaml"), "utf8");
+      writeFileSync(join(environments, "staging.yaml"), staging.replace("    retentionDays: 30\n", "    retentionDays: 60\n"));
+      const remembered = memoEntries();
+      const changed = await synthHcl(environments, tempDir());
+      const rendered = memoEntries().filter((e) => !remembered.includes(e));
+      rmSync(HCL_MEMO, { recursive: true, force: true });
+      const fresh = await synthHcl(environments, tempDir());
+      const file = join("stacks", "staging", "cdk.tf");
+      expect(changed).toEqual(fresh);
+      expect(changed[file]).not.toEqual(before[file]);
+      expect(rendered).toHaveLength(1);
+    }, 120000);
   });
 
   it("fails on an error annotation, as the CLI does, naming the construct", async () => {

@@ -4,7 +4,7 @@
  * Pure; each problem names the file, the key and the other environment.
  */
 import { statSync } from "fs";
-import { overlaps, parseCidr } from "../plan/cidr";
+import { Cidr, overlaps, parseCidr } from "../plan/cidr";
 import type { AwsEnvironment } from "./load";
 
 export interface CrossEnvironmentProblem {
@@ -23,12 +23,46 @@ function modified(file: string): number {
   }
 }
 
+/**
+ * What the pairwise checks read of one environment, worked out once per environment rather than once per
+ * pair: with 64 environments, parsing every CIDR and walking every manifest again for each of the 2,016
+ * pairs took 3 s. The claimed CIDRs are parsed on first use, when a pair shares an account and region.
+ */
+interface Facts {
+  env: AwsEnvironment;
+  /** The hostnames it serves, each with its key path. */
+  hostnames: [string, string][];
+  lowerHostnames: Set<string>;
+  secrets: { path: string; arn: string; bare: string; segments: string[] }[];
+  bareArns: Set<string>;
+  state: string | undefined;
+  role: string | undefined;
+  claimed: () => { path: string; cidr: string; vpc: string; parsed: Cidr }[];
+}
+
+function factsOf(env: AwsEnvironment): Facts {
+  const hostnames = hostnamesOf(env);
+  const secrets = secretReferences(env.manifest).map(({ path, arn }) => ({ path, arn, bare: withoutSuffix(arn), segments: secretPath(arn).split("/") }));
+  let claimed: ReturnType<Facts["claimed"]> | undefined;
+  return {
+    env,
+    hostnames,
+    lowerHostnames: new Set(hostnames.map(([, h]) => h.toLowerCase())),
+    secrets,
+    bareArns: new Set(secrets.map((s) => s.bare)),
+    state: stateIdentity(env),
+    role: stateRole(env),
+    claimed: () => (claimed ??= claimedCidrs(env).map((c) => ({ ...c, parsed: parseCidr(c.cidr) }))),
+  };
+}
+
 /** The first problem between any two AWS environments, or undefined. */
 export function findCrossEnvironmentProblem(environments: AwsEnvironment[]): CrossEnvironmentProblem | undefined {
+  const facts = environments.map(factsOf);
   for (let i = 0; i < environments.length; i++) {
     for (let j = 0; j < i; j++) {
       const [a, b] = [environments[i], environments[j]];
-      const problems = [betweenTwo(a, b), betweenTwo(b, a)].filter((p): p is CrossEnvironmentProblem => p !== undefined);
+      const problems = [betweenTwo(facts[i], facts[j]), betweenTwo(facts[j], facts[i])].filter((p): p is CrossEnvironmentProblem => p !== undefined);
       if (problems.length === 0) continue;
       // Blame the copy: the manifest whose value is named after the other environment, else the newer file.
       const score = (p: CrossEnvironmentProblem) => {
@@ -41,35 +75,33 @@ export function findCrossEnvironmentProblem(environments: AwsEnvironment[]): Cro
   return undefined;
 }
 
-function betweenTwo(env: AwsEnvironment, other: AwsEnvironment): CrossEnvironmentProblem | undefined {
+function betweenTwo(mine: Facts, theirs: Facts): CrossEnvironmentProblem | undefined {
+  const [env, other] = [mine.env, theirs.env];
   const name = other.manifest.environment;
   const at = (path: string, message: string, value: string) => ({ file: env.file, path, value, message: `${message} (${other.file})` });
 
-  const otherHostnames = new Set(hostnamesOf(other).map(([, h]) => h.toLowerCase()));
-  const shared = hostnamesOf(env).find(([, h]) => otherHostnames.has(h.toLowerCase()));
+  const shared = mine.hostnames.find(([, h]) => theirs.lowerHostnames.has(h.toLowerCase()));
   if (shared) return at(shared[0], `"${shared[1]}" is already environment ${name}'s; expected a hostname of this environment`, shared[1]);
 
-  const otherArns = secretReferences(other.manifest).map((s) => withoutSuffix(s.arn));
-  for (const { path, arn } of secretReferences(env.manifest)) {
-    if (otherArns.includes(withoutSuffix(arn))) return at(path, `${arn} is also environment ${name}'s secret; expected a secret of this environment`, arn);
-    const segments = secretPath(arn).split("/");
+  for (const { path, arn, bare, segments } of mine.secrets) {
+    if (theirs.bareArns.has(bare)) return at(path, `${arn} is also environment ${name}'s secret; expected a secret of this environment`, arn);
     if (segments.includes(name) && !segments.includes(env.manifest.environment)) {
       return at(path, `${arn} is under environment ${name}'s path; expected a secret of this environment`, arn);
     }
   }
 
-  const state = stateIdentity(env);
-  if (state && state === stateIdentity(other)) return at("state", `the state (${state}) is also environment ${name}'s; expected a state of its own`, state);
+  const state = mine.state;
+  if (state && state === theirs.state) return at("state", `the state (${state}) is also environment ${name}'s; expected a state of its own`, state);
 
-  const role = stateRole(env);
-  if (role && role === stateRole(other)) return at("state.roleName", `${role} is also environment ${name}'s state role; expected a role of its own`, role);
+  const role = mine.role;
+  if (role && role === theirs.role) return at("state.roleName", `${role} is also environment ${name}'s state role; expected a role of its own`, role);
   // Another environment of the state account names its roles `<app>-<environment>-…`.
   if (role && other.plan.accountId === role.split(":")[4] && role.split("/").pop()!.startsWith(`${other.plan.names.prefix}-`)) {
     return at("state.roleName", `${role} is named like environment ${name}'s roles (${other.plan.names.prefix}-*) in the state account; expected a name of this environment`, role);
   }
 
   if (env.plan.accountId === other.plan.accountId && env.plan.region === other.plan.region) {
-    const clash = cidrClash(env, other);
+    const clash = cidrClash(mine, theirs);
     if (clash) return at(clash.path, clash.message, clash.value);
   }
   return undefined;
@@ -120,12 +152,13 @@ function claimedCidrs(env: AwsEnvironment): { path: string; cidr: string; vpc: s
   return env.plan.network.subnets.flatMap((s) => [s.publicCidr, s.privateCidr]).map((cidr) => ({ path: network.secondaryCidr ? "network.secondaryCidr" : "network.usedCidrs", cidr, vpc: network.vpcId }));
 }
 
-function cidrClash(env: AwsEnvironment, other: AwsEnvironment): { path: string; message: string; value: string } | undefined {
+function cidrClash(envFacts: Facts, otherFacts: Facts): { path: string; message: string; value: string } | undefined {
+  const [env, other] = [envFacts.env, otherFacts.env];
   const name = other.manifest.environment;
   const allowed = env.manifest.network.allowCidrOverlapWith?.includes(name) || other.manifest.network.allowCidrOverlapWith?.includes(env.manifest.environment);
-  for (const mine of claimedCidrs(env)) {
-    for (const theirs of claimedCidrs(other)) {
-      if (!overlaps(parseCidr(mine.cidr), parseCidr(theirs.cidr))) continue;
+  for (const mine of envFacts.claimed()) {
+    for (const theirs of otherFacts.claimed()) {
+      if (!overlaps(mine.parsed, theirs.parsed)) continue;
       if (mine.vpc === theirs.vpc && mine.vpc.startsWith("vpc-")) {
         return { path: mine.path, value: mine.cidr, message: `new subnet ${mine.cidr} overlaps environment ${name}'s ${theirs.cidr} in the same VPC ${mine.vpc}; expected its subnets in usedCidrs, or a secondaryCidr of this environment's own` };
       }
