@@ -101,7 +101,7 @@ describe("the fixture environments (copies of the samples)", () => {
 
   describe("with a routed web service (webServices)", () => {
     const broken = async (edit: (json: any) => void) => {
-      const staging = (await synthesizeProject()).find((s) => s.name === "staging")!;
+      const staging = (await fixtureStacks()).find((s) => s.name === "staging")!;
       const json = structuredClone(staging.json);
       edit(json);
       return checkPolicies(json).failures;
