@@ -26,7 +26,7 @@ function synth(): any {
   const stack = new ProjectStack(testApp(), "test");
   const network = testNetwork(stack, true);
   const service = servicePlan({ redis: { mode: "create" } });
-  const routed = planWebServices(z.object(webServicesSection).parse(SECTION).webServices, service, { app: "shop", environment: "prod" });
+  const routed = planWebServices(z.object(webServicesSection).parse(SECTION).webServices, service);
   const web = new WebService(stack, "web", {
     plan: service,
     network,

@@ -48,13 +48,14 @@ describe("webServices", () => {
     expect(() => load(withService({ api: { routing: { hosts: ["api.example.com"], paths } } })).load()).not.toThrow();
   });
 
-  it("take hosts in the zone only, each once", () => {
+  it("take hosts in the zone only, each once, and each path once", () => {
     expect(problem(withService({ admin: { routing: { hosts: ["admin.example.org"] } } }))).toBe(
       "FILE: webServices.admin.routing.hosts[0]: admin.example.org is not in the zone example.com; expected a name ending in .example.com",
     );
     expect(problem(withService({ admin: { routing: { hosts: ["admin.example.com", "admin.example.com"] } } }))).toBe(
       "FILE: webServices.admin.routing.hosts[1]: admin.example.com is listed twice; expected distinct hostnames",
     );
+    expect(problem(withService({ api: { routing: { paths: ["/api/*", "/api/*"] } } }))).toBe("FILE: webServices.api.routing.paths[1]: /api/* is listed twice; expected distinct paths");
   });
 
   it("need distinct priorities, defaults included, and distinct routes", () => {
@@ -88,6 +89,8 @@ describe("webServices", () => {
     expect(problem(withService({ api: { ...api, django: { environment: { API_TOKEN: "x" } } } }))).toBe(
       "FILE: webServices.api.django.environment.API_TOKEN: looks like a secret; expected it under webServices.api.django.secrets as a Secrets Manager or SSM parameter ARN, never as plain text",
     );
+    const key = "arn:aws:ssm:ap-northeast-2:123456789012:parameter/shop/key";
+    expect(problem(withService({ api: { ...api, django: { environment: { KEY: "x" }, secrets: { KEY: key } } } }))).toBe("FILE: webServices.api.django.secrets.KEY: is also set in environment; expected one of the two");
   });
 
   it("refuse a bad name or path with the schema's line", () => {

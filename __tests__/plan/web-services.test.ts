@@ -5,7 +5,7 @@ import { planWebServices, webServiceSecretArns } from "../../src/plan/web-servic
 import { servicePlan } from "../support/service";
 
 const plan = (section: Record<string, unknown>, service = servicePlan({ cpuSplit: { nginx: 0.2 }, django: { command: ["gunicorn"], environment: { A: "1" }, secrets: { DJANGO_SECRET_KEY: "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:shop/key" } } })) =>
-  planWebServices(z.object(webServicesSection).parse({ webServices: section }).webServices, service, { app: "shop", environment: "prod" });
+  planWebServices(z.object(webServicesSection).parse({ webServices: section }).webServices, service);
 
 describe("planWebServices", () => {
   it("numbers default priorities 10, 20, 30 in order and keeps explicit ones", () => {
@@ -34,6 +34,6 @@ describe("planWebServices", () => {
   });
 
   it("plans nothing without a service", () => {
-    expect(planWebServices({}, undefined, { app: "shop", environment: "prod" })).toEqual([]);
+    expect(planWebServices({}, undefined)).toEqual([]);
   });
 });

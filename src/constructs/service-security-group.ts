@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { outboundThroughNat } from "./task-security-group";
 
 export interface ServiceSecurityGroupProps {
   name: string;
@@ -57,12 +58,7 @@ export class ServiceSecurityGroup extends Construct {
       }),
     );
     // Tasks call external APIs, ECR, Secrets Manager and CloudWatch through NAT.
-    new VpcSecurityGroupEgressRule(this, "to-anywhere", {
-      securityGroupId: group.id,
-      ipProtocol: "-1",
-      cidrIpv4: "0.0.0.0/0",
-      description: "Outbound through NAT: external APIs, ECR, Secrets Manager, CloudWatch",
-    });
+    outboundThroughNat(this, group.id, "Outbound through NAT: external APIs, ECR, Secrets Manager, CloudWatch");
     this.id = group.id;
   }
 }

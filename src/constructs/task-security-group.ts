@@ -19,12 +19,12 @@ export class TaskSecurityGroup extends Construct {
   constructor(scope: Construct, id: string, props: TaskSecurityGroupProps) {
     super(scope, id);
     const group = new SecurityGroup(this, "security-group", { name: props.name, description: props.description, vpcId: props.vpcId });
-    new VpcSecurityGroupEgressRule(this, "to-anywhere", {
-      securityGroupId: group.id,
-      ipProtocol: "-1",
-      cidrIpv4: "0.0.0.0/0",
-      description: "Outbound through NAT: Redis, the web service, external APIs, ECR, Secrets Manager, CloudWatch",
-    });
+    outboundThroughNat(this, group.id, "Outbound through NAT: Redis, the web service, external APIs, ECR, Secrets Manager, CloudWatch");
     this.id = group.id;
   }
+}
+
+/** Tasks' one egress rule (`to-anywhere`): everything, through the private subnets' NAT. */
+export function outboundThroughNat(scope: Construct, securityGroupId: string, description: string): VpcSecurityGroupEgressRule {
+  return new VpcSecurityGroupEgressRule(scope, "to-anywhere", { securityGroupId, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description });
 }

@@ -1,8 +1,7 @@
 /** Cross-key checks of the `workers`, `scheduled` and `release` sections. */
-import { fargateSizeProblem } from "../plan/fargate";
 import type { ReleaseManifest, ScheduledManifest, WorkerManifest } from "./background-schema";
 import type { ManifestProblem } from "./validate";
-import { SECRET_LIKE } from "./validate-service";
+import { checkScaling, checkSettings, checkSize } from "./validate-task";
 
 export interface BackgroundSections {
   service?: { serviceDiscovery: { clientTasks: string[] } };
@@ -27,12 +26,8 @@ export function findBackgroundProblem(manifest: BackgroundSections): ManifestPro
     const scaling = worker.autoScaling;
     if (!scaling) continue;
     const at = `workers.${name}.autoScaling`;
-    if (scaling.minCapacity > scaling.maxCapacity) {
-      return { path: `${at}.minCapacity`, message: `${scaling.minCapacity} is above maxCapacity ${scaling.maxCapacity}; expected minCapacity <= maxCapacity` };
-    }
-    if (worker.desiredCount < scaling.minCapacity || worker.desiredCount > scaling.maxCapacity) {
-      return { path: `workers.${name}.desiredCount`, message: `${worker.desiredCount} is outside autoScaling's ${scaling.minCapacity}..${scaling.maxCapacity}; expected a count within it` };
-    }
+    const bounds = checkScaling(`workers.${name}`, worker.desiredCount, scaling);
+    if (bounds) return bounds;
     if (!scaling.cpuTargetPercent && !scaling.memoryTargetPercent && !scaling.queue) {
       return { path: at, message: "has no policy (cpuTargetPercent and memoryTargetPercent are 0, no queue); expected at least one, or no autoScaling" };
     }
@@ -58,18 +53,4 @@ export function findBackgroundProblem(manifest: BackgroundSections): ManifestPro
     if (j !== i) return { path: `release.tasks[${i}].name`, message: `"${task.name}" is also release.tasks[${j}]'s name; expected distinct names` };
   }
   return tasks.length ? checkSize("release", manifest.release) : undefined;
-}
-
-function checkSize(at: string, size: { cpu: number; memory: number }): ManifestProblem | undefined {
-  const problem = fargateSizeProblem(size.cpu, size.memory);
-  return problem && { path: `${at}.${problem.path}`, message: problem.message };
-}
-
-function checkSettings(at: string, spec: { environment: Record<string, string>; secrets: Record<string, string> }): ManifestProblem | undefined {
-  const secretLike = Object.keys(spec.environment).find((name) => SECRET_LIKE.test(name));
-  if (secretLike) {
-    return { path: `${at}.environment.${secretLike}`, message: `looks like a secret; expected it under ${at}.secrets as a Secrets Manager or SSM parameter ARN, never as plain text` };
-  }
-  const both = Object.keys(spec.secrets).find((name) => name in spec.environment);
-  return both ? { path: `${at}.secrets.${both}`, message: "is also set in environment; expected one of the two" } : undefined;
 }

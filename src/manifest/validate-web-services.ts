@@ -1,11 +1,9 @@
 /** Cross-key checks of the `webServices` section. */
-import { fargateSizeProblem } from "../plan/fargate";
 import { resourceNames } from "../plan/names";
-import { ALARM_PERIODS, ALARM_WINDOW_MINUTES } from "../plan/service";
-import { webServiceNames } from "../plan/web-services";
+import { defaultPriority } from "../plan/web-services";
 import type { AwsManifest } from "./schema";
 import type { ManifestProblem } from "./validate";
-import { SECRET_LIKE } from "./validate-service";
+import { checkRollbackWindow, checkScaling, checkSettings, checkSize } from "./validate-task";
 
 /** An ALB listener rule matches at most this many values across its conditions. */
 const RULE_VALUES = 5;
@@ -22,7 +20,7 @@ export function findWebServicesProblem(manifest: AwsManifest): ManifestProblem |
   const certificate = new Set(hostnames);
   const priorities = new Map<number, string>();
   const routes = new Map<string, string>();
-  const prefix = resourceNames(manifest.app, manifest.environment).prefix;
+  const allNames = resourceNames(manifest.app, manifest.environment);
 
   for (const [i, [name, spec]] of entries.entries()) {
     const at = `webServices.${name}`;
@@ -44,7 +42,7 @@ export function findWebServicesProblem(manifest: AwsManifest): ManifestProblem |
     const duplicatePath = paths.findIndex((p, j) => paths.indexOf(p) !== j);
     if (duplicatePath >= 0) return { path: `${at}.routing.paths[${duplicatePath}]`, message: `${paths[duplicatePath]} is listed twice; expected distinct paths` };
 
-    const priority = spec.routing.priority ?? 10 * (i + 1);
+    const priority = spec.routing.priority ?? defaultPriority(i);
     const taken = priorities.get(priority);
     if (taken) {
       return { path: `${at}.routing.priority`, message: `${priority} is also webServices.${taken}'s priority${spec.routing.priority === undefined ? " (by default 10, 20, 30... in order)" : ""}; expected distinct priorities` };
@@ -55,7 +53,7 @@ export function findWebServicesProblem(manifest: AwsManifest): ManifestProblem |
     if (same) return { path: `${at}.routing`, message: `routes exactly what webServices.${same} routes, so one of them never gets a request; expected different hosts or paths` };
     routes.set(route, name);
 
-    const names = webServiceNames(prefix, manifest.app, manifest.environment, name);
+    const names = allNames.webService(name);
     const long = [names.targetGroupGreen, names.targetGroupBlue].find((n) => n.length > TARGET_GROUP_NAME);
     if (long) return { path: at, message: `makes the target group name "${long}" ${long.length} characters; AWS allows ${TARGET_GROUP_NAME}: shorten the name "${name}"` };
 
@@ -69,26 +67,5 @@ export function findWebServicesProblem(manifest: AwsManifest): ManifestProblem |
 }
 
 function checkTask(at: string, spec: AwsManifest["webServices"][string]): ManifestProblem | undefined {
-  const size = fargateSizeProblem(spec.cpu, spec.memory);
-  if (size) return { path: `${at}.${size.path}`, message: size.message };
-  const scaling = spec.autoScaling;
-  if (scaling.minCapacity > scaling.maxCapacity) {
-    return { path: `${at}.autoScaling.minCapacity`, message: `${scaling.minCapacity} is above maxCapacity ${scaling.maxCapacity}; expected minCapacity <= maxCapacity` };
-  }
-  if (spec.desiredCount < scaling.minCapacity || spec.desiredCount > scaling.maxCapacity) {
-    return { path: `${at}.desiredCount`, message: `${spec.desiredCount} is outside autoScaling's ${scaling.minCapacity}..${scaling.maxCapacity}; expected a count within it` };
-  }
-  const { deployment } = spec;
-  if (deployment.alarms.enabled && deployment.terminationWaitMinutes < ALARM_WINDOW_MINUTES) {
-    return {
-      path: `${at}.deployment.terminationWaitMinutes`,
-      message: `${deployment.terminationWaitMinutes} ends the deployment before its alarms can fire (${ALARM_PERIODS} one-minute periods, published a minute late); expected at least ${ALARM_WINDOW_MINUTES}, or deployment.alarms.enabled: false`,
-    };
-  }
-  const secretLike = Object.keys(spec.django.environment).find((name) => SECRET_LIKE.test(name));
-  if (secretLike) {
-    return { path: `${at}.django.environment.${secretLike}`, message: `looks like a secret; expected it under ${at}.django.secrets as a Secrets Manager or SSM parameter ARN, never as plain text` };
-  }
-  const both = Object.keys(spec.django.secrets).find((name) => name in spec.django.environment);
-  return both ? { path: `${at}.django.secrets.${both}`, message: "is also set in environment; expected one of the two" } : undefined;
+  return checkSize(at, spec) ?? checkScaling(at, spec.desiredCount, spec.autoScaling) ?? checkRollbackWindow(at, spec.deployment) ?? checkSettings(`${at}.django`, spec.django);
 }

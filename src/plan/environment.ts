@@ -134,7 +134,7 @@ export function planEnvironment(manifest: AwsManifest): EnvironmentPlan {
     state: planState(manifest),
     service,
     background: planBackground(manifest, service),
-    webServices: planWebServices(manifest.webServices, service, { app, environment }),
+    webServices: planWebServices(manifest.webServices, service),
     waivers: manifest.policy.waivers,
     github: manifest.github
       ? { ...manifest.github, deployEnvironment: manifest.github.deployEnvironment ?? environment, createsOidcProvider: false }

@@ -45,6 +45,18 @@ export function resourceNames(app: string, environment: string) {
     /** Workers, scheduled jobs and release tasks (src/plan/background.ts). */
     worker: (name: string) => `${prefix}-worker-${name}`,
     job: (name: string) => `${prefix}-job-${name}`,
+    /** A routed web service's resources (src/plan/web-services.ts); checked against their limits when the manifest loads. */
+    webService: (name: string) => ({
+      service: `${prefix}-web-${name}`,
+      family: `${prefix}-web-${name}`,
+      securityGroup: `${prefix}-web-${name}`,
+      targetGroupBlue: `${prefix}-${name}-blue`,
+      targetGroupGreen: `${prefix}-${name}-green`,
+      deploymentGroup: `${prefix}-web-${name}`,
+      networkParameter: `/${app}/${environment}/web-${name}/network-configuration`,
+      /** CloudWatch alarm names of its deployment. */
+      alarm: (what: string) => `${prefix}-web-${name}-${what}`,
+    }),
     releaseFamily: `${prefix}-release`,
     schedulerRole: `${prefix}-scheduler`,
     /** SSM parameter holding the web service's network settings, which each CodeDeploy deployment applies. */

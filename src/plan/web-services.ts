@@ -6,6 +6,7 @@
 import type { WebServiceManifest } from "../manifest/web-services-schema";
 import { TRAFFIC_SHIFTING } from "../manifest/service-schema";
 import { cpuUnits } from "./fargate";
+import type { ResourceNames } from "./names";
 import type { ContainerSpec, ServicePlan } from "./service";
 
 /** The priority of the service's own forward rule: routed services come before it. */
@@ -25,17 +26,7 @@ export interface WebServiceRouting {
 export interface RoutedWebServicePlan {
   /** The manifest's name. */
   name: string;
-  names: {
-    service: string;
-    family: string;
-    securityGroup: string;
-    targetGroupBlue: string;
-    targetGroupGreen: string;
-    deploymentGroup: string;
-    networkParameter: string;
-    /** CloudWatch alarm names of its deployment. */
-    alarm: (what: string) => string;
-  };
+  names: ReturnType<ResourceNames["webService"]>;
   routing: WebServiceRouting;
   /** Its hosts that neither the service nor an earlier routed service has: it adds them to the certificate and DNS. */
   ownHostnames: string[];
@@ -48,24 +39,14 @@ export interface RoutedWebServicePlan {
   deployment: ServicePlan["deployment"];
 }
 
-/** The names a routed web service's resources take; checked against AWS's limits when the manifest loads. */
-export function webServiceNames(prefix: string, app: string, environment: string, name: string): RoutedWebServicePlan["names"] {
-  return {
-    service: `${prefix}-web-${name}`,
-    family: `${prefix}-web-${name}`,
-    securityGroup: `${prefix}-web-${name}`,
-    targetGroupBlue: `${prefix}-${name}-blue`,
-    targetGroupGreen: `${prefix}-${name}-green`,
-    deploymentGroup: `${prefix}-web-${name}`,
-    networkParameter: `/${app}/${environment}/web-${name}/network-configuration`,
-    alarm: (what: string) => `${prefix}-web-${name}-${what}`,
-  };
+/** The listener rules' priority of the routed web service at `index` in the manifest, unless it sets one. */
+export function defaultPriority(index: number): number {
+  return PRIORITY_STEP * (index + 1);
 }
 
 export function planWebServices(
   manifest: Record<string, WebServiceManifest>,
   service: ServicePlan | undefined,
-  ids: { app: string; environment: string },
 ): RoutedWebServicePlan[] {
   if (!service) return [];
   const own = new Set(service.domain?.hostnames ?? []);
@@ -88,9 +69,9 @@ export function planWebServices(
     });
     return {
       name,
-      names: webServiceNames(service.names.prefix, ids.app, ids.environment, name),
+      names: service.names.webService(name),
       // Without hosts, the paths are matched on the service's hostnames only: any other host keeps its 404.
-      routing: { hosts: spec.routing.hosts.length ? spec.routing.hosts : [...own], paths: spec.routing.paths, priority: spec.routing.priority ?? PRIORITY_STEP * (i + 1) },
+      routing: { hosts: spec.routing.hosts.length ? spec.routing.hosts : [...own], paths: spec.routing.paths, priority: spec.routing.priority ?? defaultPriority(i) },
       ownHostnames,
       task: { cpu: cpuUnits(spec.cpu), memory: spec.memory },
       containers,
