@@ -123,15 +123,17 @@ for (const [name, samples] of Object.entries(synth)) report(name, samples, TARGE
 // dist/.iam-pass for those stacks: it is emptied first) and is reported on its own; the measured runs
 // after it find their verdicts remembered, as every synth of unchanged stacks does.
 const sizes = [1, 16, 64];
+// The Node.js flags `npm run synth` runs the script with (package.json), so that these runs measure the same.
+const synthFlags = /node ((?:--\S+ )*)scripts\/synth\.js/.exec(require(join(root, "package.json")).scripts.synth)[1].split(" ").filter(Boolean);
 const folders = Object.fromEntries(sizes.map((n) => [n, environments(n)]));
 const outdir = mkdtempSync(join(os.tmpdir(), "bench-out-"));
 rmSync(join(root, "dist", ".iam-pass"), { force: true });
 for (const n of sizes) {
-  const cold = measure("node", ["scripts/synth.js", "--output", outdir], { ENVIRONMENTS_DIR: folders[n] });
+  const cold = measure("node", [...synthFlags, "scripts/synth.js", "--output", outdir], { ENVIRONMENTS_DIR: folders[n] });
   console.log(`synth, ${String(n).padStart(2)} environment(s), IAM cold`.padEnd(36) + ` ${cold.seconds.toFixed(2)} s (CPU ${cold.cpu.toFixed(2)} s), peak ${cold.mib.toFixed(0)} MB, one run; ${loadText()}`);
 }
 const scaling = interleaved(
-  Object.fromEntries(sizes.map((n) => [n, () => measure("node", ["scripts/synth.js", "--output", outdir], { ENVIRONMENTS_DIR: folders[n] })])),
+  Object.fromEntries(sizes.map((n) => [n, () => measure("node", [...synthFlags, "scripts/synth.js", "--output", outdir], { ENVIRONMENTS_DIR: folders[n] })])),
   Math.max(3, Math.ceil(runs / 3)),
 );
 const ms = Object.fromEntries(sizes.map((n) => [n, median(scaling[n].map((s) => s.seconds)) * 1000]));

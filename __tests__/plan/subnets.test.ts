@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { IPv6 } from "ip-num";
 import { formatCidr, freeRanges, overlaps, parseCidr, prefixLength, toStrings, within } from "../../src/plan/cidr";
 import { maxBlockPrefix, planSubnets, SubnetPlanError, subnetSizes } from "../../src/plan/subnets";
 
@@ -127,5 +128,17 @@ describe("planSubnets, over random existing VPCs", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("ip-num, patched (patches/README.md)", () => {
+  it("still classifies IPv6 addresses by its ranges, now parsed on first use instead of at load", () => {
+    const v6 = (address: string) => IPv6.fromString(address);
+    expect([v6("fd00::1").isPrivate(), v6("2001:4860::1").isPrivate()]).toEqual([true, false]);
+    expect([v6("2001:db8::1").isDocumentation(), v6("3fff::1").isDocumentation(), v6("2001:4860::1").isDocumentation()]).toEqual([true, true, false]);
+    expect([v6("ff02::1").isMulticast(), v6("::").isUnspecified(), v6("::1").isLoopback()]).toEqual([true, true, true]);
+    expect([v6("fe80::1").isLinkLocal(), v6("100::1").isDiscardOnly(), v6("2001:4860::1").isGlobalUnicast()]).toEqual([true, true, true]);
+    // Read twice: the second read gets the same, kept value.
+    expect([v6("fd00::2").isPrivate(), v6("::2").isLoopback()]).toEqual([true, false]);
   });
 });

@@ -3,7 +3,9 @@
  * resolves each element once, not again in the merged config: what still arrives unresolved, the stack's
  * own overrides and metadata, must come out resolved, and a deletion override must still delete. A string
  * without a token marker skips the token scans: every kind of token in a string, key or list must still
- * resolve. (The snapshot tests prove the real stacks unchanged.)
+ * resolve. A plain element of an object or list resolves to itself and the others share one context per
+ * parent: tokens at any depth, in nested objects, lists and token values, must still resolve. (The
+ * snapshot tests prove the real stacks unchanged.)
  */
 import { App, Lazy, TerraformOutput, TerraformStack, Token } from "cdktf";
 
@@ -43,5 +45,27 @@ describe("the patched stack synthesis", () => {
       zones: ["a", "b"],
       number: 3,
     });
+  });
+
+  it("resolves tokens nested in objects, lists and other tokens' values, and keeps plain values as they are", () => {
+    const stack = new TerraformStack(new App({ stackTraces: false }), "s");
+    const port = Token.asNumber(Lazy.numberValue({ produce: () => 443 }));
+    const inner = Lazy.anyValue({ produce: () => ({ enabled: Lazy.anyValue({ produce: () => true }), ports: [port, 80] }) });
+    stack.addOverride("locals", {
+      plain: { on: true, off: false, none: null, zero: 0, ratio: 0.5, big: 1e21, list: [1, "a", false, null] },
+      nested: { deeper: { listener: { port, protocol: "HTTPS" } }, rules: [{ ports: [port] }, { inner }] },
+    });
+    expect(stack.toTerraform().locals).toEqual({
+      plain: { on: true, off: false, none: null, zero: 0, ratio: 0.5, big: 1e21, list: [1, "a", false, null] },
+      nested: { deeper: { listener: { port: 443, protocol: "HTTPS" } }, rules: [{ ports: [443] }, { inner: { enabled: true, ports: [443, 80] } }] },
+    });
+  });
+
+  it("still refuses a structure nested too deep to be anything but a cycle", () => {
+    const stack = new TerraformStack(new App({ stackTraces: false }), "s");
+    let deep: Record<string, unknown> = { leaf: "x" };
+    for (let i = 0; i < 210; i++) deep = { next: deep };
+    stack.addOverride("locals", { deep });
+    expect(() => stack.toTerraform()).toThrow(/circular reference/i);
   });
 });

@@ -7,8 +7,16 @@
 import type { BootstrapPlan } from "./bootstrap";
 import { EnvironmentPlan, PlanError } from "./environment";
 
+/**
+ * Code-unit order, which for environment names ([a-z0-9-], the schema's pattern) is localeCompare's order
+ * without its cost: the first localeCompare of a process loads ICU's collator, about 12 ms of every synth.
+ */
+function byEnvironmentName(a: { plan: EnvironmentPlan }, b: { plan: EnvironmentPlan }): number {
+  return a.plan.environment < b.plan.environment ? -1 : a.plan.environment > b.plan.environment ? 1 : 0;
+}
+
 export function assignOidcProviders(envs: { file: string; plan: EnvironmentPlan }[], bootstrap: BootstrapPlan | undefined): void {
-  const withGithub = envs.filter(({ plan }) => plan.github).sort((a, b) => a.plan.environment.localeCompare(b.plan.environment));
+  const withGithub = envs.filter(({ plan }) => plan.github).sort(byEnvironmentName);
   for (const accountId of new Set(withGithub.map(({ plan }) => plan.accountId))) {
     const here = withGithub.filter(({ plan }) => plan.accountId === accountId);
     const first = here[0];
@@ -31,7 +39,7 @@ export function assignOidcProviders(envs: { file: string; plan: EnvironmentPlan 
 export function assignTerraformCloudOidcProviders(envs: { file: string; plan: EnvironmentPlan }[]): void {
   const withTfc = envs
     .flatMap(({ file, plan }) => (plan.state.backend === "cloud" && plan.state.dynamicCredentials ? [{ file, plan, state: plan.state, credentials: plan.state.dynamicCredentials }] : []))
-    .sort((a, b) => a.plan.environment.localeCompare(b.plan.environment));
+    .sort(byEnvironmentName);
   for (const key of new Set(withTfc.map(({ plan, state }) => `${plan.accountId} ${state.hostname}`))) {
     const here = withTfc.filter(({ plan, state }) => `${plan.accountId} ${state.hostname}` === key);
     const first = here[0];
