@@ -53,6 +53,11 @@ function environment(workDir: string): NodeJS.ProcessEnv {
     AWS_ACCESS_KEY_ID: "AKIAOFFLINEPLANONLY00",
     AWS_SECRET_ACCESS_KEY: "offline-plan-only",
     AWS_EC2_METADATA_DISABLED: "true",
+    // Terraform and the provider are Go programs; every command decodes the provider's whole schema, and
+    // with Go's default pacing a third of their CPU went to garbage collection. Collect only near 1 GiB
+    // of heap per process instead (a command allocates well under that); a caller's own settings win.
+    GOGC: process.env.GOGC ?? "off",
+    GOMEMLIMIT: process.env.GOMEMLIMIT ?? "1GiB",
   };
 }
 
