@@ -10,8 +10,8 @@ export function offlinePlan(stackDir: string, providerAliases: (string | undefin
 }
 
 /** One stack's folders (its JSON, its HCL) planned with one init and one provider process. */
-export function offlinePlans(stackDirs: string[], providerAliases: (string | undefined)[] = [undefined]) {
-  return runOfflinePlans(stackDirs, providerAliases, tempDir("tf-offline-"));
+export function offlinePlans(stackDirs: string[], providerAliases: (string | undefined)[] = [undefined], options: { show?: boolean } = {}) {
+  return runOfflinePlans(stackDirs, providerAliases, tempDir("tf-offline-"), options);
 }
 
 /** `describe` when Terraform can run, else skipped with one line saying why. */

@@ -53,6 +53,11 @@ function environment(workDir: string): NodeJS.ProcessEnv {
     AWS_ACCESS_KEY_ID: "AKIAOFFLINEPLANONLY00",
     AWS_SECRET_ACCESS_KEY: "offline-plan-only",
     AWS_EC2_METADATA_DISABLED: "true",
+    // Terraform and the provider are Go programs; every command decodes the provider's whole schema, and
+    // with Go's default pacing a third of their CPU went to garbage collection. Collect only near 1 GiB
+    // of heap per process instead (a command allocates well under that); a caller's own settings win.
+    GOGC: process.env.GOGC ?? "off",
+    GOMEMLIMIT: process.env.GOMEMLIMIT ?? "1GiB",
   };
 }
 
@@ -77,7 +82,9 @@ export interface OfflinePlan {
    * warnings `terraform validate` reports, and those of planning); valid when there is no error.
    */
   validate: { valid: boolean; error_count: number; diagnostics: { severity: string; summary: string; detail?: string }[] };
-  /** `terraform show -json` of the saved plan. */
+  /** What `terraform plan -json` announced it would do, one `<action> <address>` each, sorted. */
+  planned: string[];
+  /** `terraform show -json` of the saved plan ({} when not asked for, or when the plan failed). */
   plan: { resource_changes?: { address: string; type: string; change: { actions: string[]; after: unknown } }[]; output_changes?: Record<string, unknown> };
 }
 
@@ -152,26 +159,30 @@ function providerBinary(base: string): string | undefined {
  * What `terraform plan -json` reported: its diagnostics, one JSON message a line. Plan validates, then
  * plans, and a warning found by both walks comes twice: each is kept once, as validate reports it.
  */
-function planDiagnostics(stdout: string): OfflinePlan["validate"]["diagnostics"] {
+function planDiagnostics(messages: any[]): OfflinePlan["validate"]["diagnostics"] {
   const seen = new Set<string>();
-  return stdout
-    .split("\n")
-    .filter((line) => line.startsWith("{"))
-    .map((line) => JSON.parse(line))
+  return messages
     .filter((message) => message.type === "diagnostic")
     .filter(({ diagnostic: d }) => !seen.has(JSON.stringify(d)) && Boolean(seen.add(JSON.stringify(d))))
     .map(({ diagnostic: d }) => ({ severity: d.severity, summary: d.summary, ...(d.detail ? { detail: d.detail } : {}) }));
 }
 
+/** The `planned_change` messages of `terraform plan -json`, as `<action> <address>`, sorted. */
+function plannedChanges(messages: any[]): string[] {
+  return messages.filter((message) => message.type === "planned_change").map(({ change }) => `${change.action} ${change.resource.addr}`).sort();
+}
+
 /**
  * Plans one stack from several synthesized folders of it (its JSON, its HCL) with one `terraform init`
  * and one provider process: each folder is copied, given the offline override, planned (which
- * validates) and shown, all folders at once.
+ * validates) and shown, all folders at once. `show: false` skips `terraform show -json` (a command,
+ * and a load of the provider's schema, per folder) when what plan announces is enough.
  */
 export async function offlinePlans(
   stackDirs: string[],
   providerAliases: (string | undefined)[] = [undefined],
   workDir = mkdtempSync(join(tmpdir(), "tf-offline-")),
+  { show = true }: { show?: boolean } = {},
 ): Promise<OfflinePlan[]> {
   const dirs = stackDirs.map((stackDir, i) => {
     const dir = join(workDir, `config-${i}`);
@@ -196,11 +207,16 @@ export async function offlinePlans(
     return await Promise.all(
       dirs.map(async (dir): Promise<OfflinePlan> => {
         const args = ["plan", "-json", "-input=false", "-refresh=false", "-lock=false", "-no-color", "-out=offline.plan"];
-        const diagnostics = planDiagnostics(await terraform(dir, planEnv, args, true));
+        const messages = (await terraform(dir, planEnv, args, true))
+          .split("\n")
+          .filter((line) => line.startsWith("{"))
+          .map((line) => JSON.parse(line));
+        const diagnostics = planDiagnostics(messages);
         const errorCount = diagnostics.filter((d) => d.severity === "error").length;
         const validate = { valid: errorCount === 0, error_count: errorCount, diagnostics };
-        if (!validate.valid) return { validate, plan: {} };
-        return { validate, plan: JSON.parse(await terraform(dir, planEnv, ["show", "-json", "offline.plan"])) };
+        const planned = plannedChanges(messages);
+        if (!validate.valid || !show) return { validate, planned, plan: {} };
+        return { validate, planned, plan: JSON.parse(await terraform(dir, planEnv, ["show", "-json", "offline.plan"])) };
       }),
     );
   } finally {

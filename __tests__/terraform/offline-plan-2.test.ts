@@ -1,4 +1,0 @@
-/** Offline plans, part 2 of 2: the stacks are shared out so that Jest plans them in parallel. */
-import { describeOfflinePlans } from "./offline-plan";
-
-describeOfflinePlans(2, 2);
