@@ -109,7 +109,7 @@ describeWithTerraform("offline terraform validate and plan", () => {
     const planStack = async (name: string): Promise<StackPlans> => {
       const hcl = hclStacks.find((s) => s.name === name)!;
       const unformatted = await formatAndCheck(hcl.dir);
-      // One init and one provider process for both formats; plan validates (no separate validate).
+      // One init for both formats, a provider process for each; plan validates (no separate validate).
       const [fromJson, fromHcl] = await offlinePlans([dirs.get(name)!, hcl.dir], providerAliases(stacks.get(name)));
       return { unformatted, fromJson, fromHcl };
     };
@@ -155,7 +155,9 @@ describeWithTerraform("offline terraform validate and plan", () => {
     const report = reviewReport({ stack: name, config: json, plan: fromJson.plan, waived: [] });
     expect(report).toContain(`${toAdd.length} to create.`);
     expect(report).toContain("From the offline `terraform plan`");
-    // Same addresses, actions and planned values from either format.
+    // Same addresses, actions and planned values from either format, each planned with its own provider
+    // block: the two plans run at once, and a provider process keeps the last configuration it was given.
+    if (fromJson.providerPid !== undefined) expect(fromHcl.providerPid).not.toBe(fromJson.providerPid);
     expect(fromHcl.plan.resource_changes).toEqual(fromJson.plan.resource_changes);
     expect(fromHcl.plan.output_changes).toEqual(fromJson.plan.output_changes);
   });

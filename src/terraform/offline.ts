@@ -84,6 +84,11 @@ export interface OfflinePlan {
   validate: { valid: boolean; error_count: number; diagnostics: { severity: string; summary: string; detail?: string }[] };
   /** What `terraform plan -json` announced it would do, one `<action> <address>` each, sorted. */
   planned: string[];
+  /**
+   * The process id of the provider this folder was planned with, when one was started for it: never
+   * shared with another folder, whose provider configuration would then race with this one's.
+   */
+  providerPid?: number;
   /** `terraform show -json` of the saved plan ({} when not asked for, or when the plan failed). */
   plan: { resource_changes?: { address: string; type: string; change: { actions: string[]; after: unknown } }[]; output_changes?: Record<string, unknown> };
 }
@@ -100,12 +105,12 @@ async function terraform(dir: string, env: NodeJS.ProcessEnv, args: string[], st
 }
 
 /**
- * One AWS provider process for every terraform command of a stack (TF_REATTACH_PROVIDERS): Terraform
+ * One AWS provider process for every terraform command of a folder (TF_REATTACH_PROVIDERS): Terraform
  * otherwise starts the 700 MB provider two or three times per command. Only for a stack with a single
  * provider configuration, since every alias would share the process. Undefined when the provider
  * cannot be started that way: the commands then start their own, as usual.
  */
-async function reattachedProvider(binary: string | undefined, env: NodeJS.ProcessEnv): Promise<{ reattach: string; stop: () => Promise<void> } | undefined> {
+async function reattachedProvider(binary: string | undefined, env: NodeJS.ProcessEnv): Promise<{ reattach: string; pid: number; stop: () => Promise<void> } | undefined> {
   if (!binary) return undefined;
   const child = spawn(binary, ["-debug"], { env, stdio: ["ignore", "pipe", "pipe"] });
   // SIGINT lets the provider remove its socket; SIGKILL if it has not gone within 5 s.
@@ -142,7 +147,7 @@ async function reattachedProvider(binary: string | undefined, env: NodeJS.Proces
   // Keep reading, so a chatty provider never blocks on a full pipe.
   child.stdout.resume();
   child.stderr.resume();
-  return { reattach, stop };
+  return { reattach, pid: child.pid!, stop };
 }
 
 /** The AWS provider's executable for this platform in an unpacked mirror or a data dir's providers/. */
@@ -174,7 +179,7 @@ function plannedChanges(messages: any[]): string[] {
 
 /**
  * Plans one stack from several synthesized folders of it (its JSON, its HCL) with one `terraform init`
- * and one provider process: each folder is copied, given the offline override, planned (which
+ * and one provider process per folder: each folder is copied, given the offline override, planned (which
  * validates) and shown, all folders at once. `show: false` skips `terraform show -json` (a command,
  * and a load of the provider's schema, per folder) when what plan announces is enough.
  */
@@ -193,19 +198,24 @@ export async function offlinePlans(
   // The folders differ only in format: they share the providers and backend settings of one init.
   const env = { ...environment(workDir), TF_DATA_DIR: join(workDir, "terraform-data") };
   const single = providerAliases.length === 1;
+  // One provider process per folder: the folders are planned at once, and a provider holds the
+  // configuration of the last terraform process that configured it, so a shared one would let one
+  // folder's provider block stand in for the other's. A start costs about 0.2 s of CPU.
   // Started from the mirror, the provider needs no install: init then takes a twentieth of a second.
-  let provider = single ? await reattachedProvider(providerBinary(PROVIDER_MIRROR), env) : undefined;
-  const withProvider = () => (provider ? { ...env, TF_REATTACH_PROVIDERS: provider.reattach } : env);
+  const startProviders = (base: string) => Promise.all(dirs.map(() => reattachedProvider(providerBinary(base), env)));
+  let providers = single ? await startProviders(PROVIDER_MIRROR) : [];
+  const withProvider = (i: number) => (providers[i] ? { ...env, TF_REATTACH_PROVIDERS: providers[i]!.reattach } : env);
   try {
-    await terraform(dirs[0], withProvider(), ["init", "-input=false", "-no-color"]);
+    await terraform(dirs[0], withProvider(0), ["init", "-input=false", "-no-color"]);
     if (existsSync(join(dirs[0], ".terraform.lock.hcl"))) {
       for (const dir of dirs.slice(1)) cpSync(join(dirs[0], ".terraform.lock.hcl"), join(dir, ".terraform.lock.hcl"));
     }
     // A packed mirror: init has unpacked the provider, which can be started from there.
-    if (single && !provider) provider = await reattachedProvider(providerBinary(join(env.TF_DATA_DIR, "providers")), env);
-    const planEnv = withProvider();
+    if (single && providers.every((p) => !p)) providers = await startProviders(join(env.TF_DATA_DIR, "providers"));
     return await Promise.all(
-      dirs.map(async (dir): Promise<OfflinePlan> => {
+      dirs.map(async (dir, i): Promise<OfflinePlan> => {
+        const planEnv = withProvider(i);
+        const providerPid = providers[i]?.pid;
         const args = ["plan", "-json", "-input=false", "-refresh=false", "-lock=false", "-no-color", "-out=offline.plan"];
         const messages = (await terraform(dir, planEnv, args, true))
           .split("\n")
@@ -215,12 +225,12 @@ export async function offlinePlans(
         const errorCount = diagnostics.filter((d) => d.severity === "error").length;
         const validate = { valid: errorCount === 0, error_count: errorCount, diagnostics };
         const planned = plannedChanges(messages);
-        if (!validate.valid || !show) return { validate, planned, plan: {} };
-        return { validate, planned, plan: JSON.parse(await terraform(dir, planEnv, ["show", "-json", "offline.plan"])) };
+        if (!validate.valid || !show) return { validate, planned, providerPid, plan: {} };
+        return { validate, planned, providerPid, plan: JSON.parse(await terraform(dir, planEnv, ["show", "-json", "offline.plan"])) };
       }),
     );
   } finally {
-    await provider?.stop();
+    await Promise.all(providers.map((p) => p?.stop()));
   }
 }
 
