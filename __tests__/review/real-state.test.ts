@@ -56,8 +56,8 @@ describe("npm run review: which state it planned against", () => {
     previous = process.env.ENVIRONMENTS_DIR;
     process.env.ENVIRONMENTS_DIR = FIXTURE_ENVIRONMENTS;
   });
-  // review() runs reviewCli on the same fixture project each time: one synth serves them all (the
-  // --plan-json test below goes through reviewCli's own synth). The planners are stand-ins that write nothing.
+  // Every reviewCli call here reviews the same fixture project: one synth serves them all, but for the
+  // --plan-json test's first call, which goes through reviewCli's own. The planners are stand-ins that write nothing.
   let synthesized: Synthesized | undefined;
   const sharedSynth = (project: Parameters<typeof synthesize>[0]): Synthesized => ({ ...(synthesized ??= synthesize(project)), done: () => {} });
   afterAll(() => {
@@ -140,7 +140,7 @@ describe("npm run review: which state it planned against", () => {
       expect(text).toContain(`From the saved plan ${saved} (\`terraform plan\` against the real state): exactly what the apply job applies once approved.`);
       expect(text).toContain("| `aws_sns_topic.x` | update |");
       expect(await reviewCli([folder, "--plan-json", saved], deps)).toBe(1);
-      expect(await reviewCli([folder, "--stack", "qa"], deps)).toBe(1);
+      expect(await reviewCli([folder, "--stack", "qa"], { ...deps, synthesize: sharedSynth })).toBe(1);
       expect(error.mock.calls.map((c) => c[0])).toEqual([
         "--plan-json needs --stack <name>: the stack the saved plan is of",
         "--stack qa: no such stack; expected one of: bootstrap, local, production, staging",
