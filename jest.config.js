@@ -5,6 +5,8 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   // Types are checked once by `tsc` in `npm test`; the transform only strips them, with esbuild.
   transform: { "^.+\\.ts$": "<rootDir>/scripts/jest-esbuild-transform.js" },
+  // Each module is compiled once per worker, not once per test file (the file says how).
+  runtime: "<rootDir>/scripts/jest-runtime.js",
   moduleFileExtensions: ["ts", "js", "json"],
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
   testTimeout: 120000,

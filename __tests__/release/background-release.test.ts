@@ -6,15 +6,14 @@
 import { readFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
-import { loadProject } from "../../src/manifest/load";
 import { AwsCli, Clock, refreshBackground, registerWithImage, rollWorkers, runReleaseTasks, serviceNetwork } from "../../src/release/background-release";
 import { appSpec, releaseConfig, ReleaseConfig } from "../../src/release/release-config";
-import { FIXTURE_ENVIRONMENTS } from "../support/project";
+import { fixtureProject } from "../support/project";
 
 const IMAGE = "111111111111.dkr.ecr.ap-northeast-2.amazonaws.com/inpock/staging/django:abc123";
 
 function stagingConfig(tasks?: { name: string; command: string[] }[]): ReleaseConfig {
-  const env = loadProject(FIXTURE_ENVIRONMENTS).environments.find((e) => e.manifest.environment === "staging")!;
+  const env = fixtureProject().environments.find((e) => e.manifest.environment === "staging")!;
   if (env.platform !== "aws") throw new Error("expected an AWS environment");
   const config = releaseConfig(env.plan);
   if (tasks) config.releaseTasks = { ...config.releaseTasks!, tasks: tasks.map((t) => ({ ...t, timeoutMinutes: 15 })) };
@@ -178,7 +177,7 @@ describe("the AppSpec's network settings", () => {
 
   it("come from the stack's SSM parameter, so a subnet or security group change reaches the service with the next deployment", async () => {
     const network = await serviceNetwork(parameter('{"subnets":["subnet-a1","subnet-c1"],"securityGroups":["sg-0abc"],"assignPublicIp":"DISABLED"}'), stagingConfig().networkParameter);
-    const env = loadProject(FIXTURE_ENVIRONMENTS).environments.find((e) => e.manifest.environment === "staging")!;
+    const env = fixtureProject().environments.find((e) => e.manifest.environment === "staging")!;
     if (env.platform !== "aws") throw new Error("expected an AWS environment");
     expect(parse(appSpec(env.plan, network)).Resources[0].TargetService.Properties.NetworkConfiguration).toEqual({
       AwsvpcConfiguration: { Subnets: ["subnet-a1", "subnet-c1"], SecurityGroups: ["sg-0abc"], AssignPublicIp: "DISABLED" },

@@ -1,15 +1,18 @@
 /** What the release workflow reads comes from the plan: nothing is copied by hand. */
 import { join } from "path";
 import { parse } from "yaml";
-import { loadProject } from "../../src/manifest/load";
 import { appSpec, releaseConfig } from "../../src/release/release-config";
-import { FIXTURE_ENVIRONMENTS } from "../support/project";
+import { FIXTURE_ENVIRONMENTS, fixtureProject } from "../support/project";
 
 const production = () => {
-  const env = loadProject(FIXTURE_ENVIRONMENTS).environments.find((e) => e.manifest.environment === "production")!;
+  const env = fixtureProject().environments.find((e) => e.manifest.environment === "production")!;
   if (env.platform !== "aws") throw new Error("expected an AWS environment");
   return env.plan;
 };
+
+/** The fixture project's stacks, synthesized once for the two tests that compare names with them (loaded lazily). */
+let synthesized: Promise<any[]> | undefined;
+const fixtureStacks = (): Promise<any[]> => (synthesized ??= require("../support/project").synthesizeProject());
 
 describe("release settings", () => {
   it("name the stack's resources, the builds and the GitHub roles", () => {
@@ -69,7 +72,7 @@ describe("release settings", () => {
   });
 
   it("name each routed web service's resources, and they match what the stack synthesizes", async () => {
-    const env = loadProject(FIXTURE_ENVIRONMENTS).environments.find((e) => e.manifest.environment === "staging")!;
+    const env = fixtureProject().environments.find((e) => e.manifest.environment === "staging")!;
     if (env.platform !== "aws") throw new Error("expected an AWS environment");
     const config = releaseConfig(env.plan);
     expect(config.webServices).toEqual([
@@ -85,8 +88,7 @@ describe("release settings", () => {
         waitMinutes: 33,
       },
     ]);
-    const { synthesizeProject } = require("../support/project");
-    const json = (await synthesizeProject()).find((s: any) => s.name === "staging").json;
+    const json = (await fixtureStacks()).find((s: any) => s.name === "staging").json;
     const values = (type: string, key: string) => Object.values<any>(json.resource[type]).map((r) => r[key]);
     for (const web of config.webServices) {
       expect(values("aws_ecs_service", "name")).toContain(web.service);
@@ -97,8 +99,7 @@ describe("release settings", () => {
   });
 
   it("match the names the stack synthesizes", () => {
-    const { synthesizeProject } = require("../support/project");
-    return synthesizeProject().then((stacks: any[]) => {
+    return fixtureStacks().then((stacks: any[]) => {
       const json = stacks.find((s) => s.name === "production").json;
       const config = releaseConfig(production());
       const services = Object.values<any>(json.resource.aws_ecs_service);

@@ -7,12 +7,11 @@
 import { readFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
-import { loadProject } from "../../src/manifest/load";
 import type { AwsCli, Clock } from "../../src/release/background-release";
 import { releaseStepCli } from "../../src/release/cli";
 import { releaseConfig, ReleaseConfig } from "../../src/release/release-config";
 import { deployWebServices, refreshWebServices } from "../../src/release/web-release";
-import { FIXTURE_ENVIRONMENTS } from "../support/project";
+import { FIXTURE_ENVIRONMENTS, fixtureProject } from "../support/project";
 
 const TD = "arn:aws:ecs:ap-northeast-2:111111111111:task-definition/";
 const REGISTRY = "111111111111.dkr.ecr.ap-northeast-2.amazonaws.com/inpock/staging";
@@ -21,7 +20,7 @@ const NETWORK = { subnets: ["subnet-a1", "subnet-c1"], securityGroups: ["sg-0api
 
 /** Staging's release settings; `more` adds a routed service after api, to see the order. */
 function stagingConfig(more = false): ReleaseConfig {
-  const env = loadProject(FIXTURE_ENVIRONMENTS).environments.find((e) => e.manifest.environment === "staging")!;
+  const env = fixtureProject().environments.find((e) => e.manifest.environment === "staging")!;
   if (env.platform !== "aws") throw new Error("expected an AWS environment");
   const config = releaseConfig(env.plan);
   if (more) {

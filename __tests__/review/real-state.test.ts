@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "fs";
 import { join } from "path";
-import { reviewCli, ReviewDeps, stateChoice } from "../../src/review/cli";
+import { reviewCli, ReviewDeps, stateChoice, synthesize, Synthesized } from "../../src/review/cli";
 import { awsCredentials, localStatePath } from "../../src/review/real-state";
 import { tempDir } from "../support/app";
 import { FIXTURE_ENVIRONMENTS } from "../support/project";
@@ -56,7 +56,12 @@ describe("npm run review: which state it planned against", () => {
     previous = process.env.ENVIRONMENTS_DIR;
     process.env.ENVIRONMENTS_DIR = FIXTURE_ENVIRONMENTS;
   });
+  // Every reviewCli call here reviews the same fixture project: one synth serves them all, but for the
+  // --plan-json test's first call, which goes through reviewCli's own. The planners are stand-ins that write nothing.
+  let synthesized: Synthesized | undefined;
+  const sharedSynth = (project: Parameters<typeof synthesize>[0]): Synthesized => ({ ...(synthesized ??= synthesize(project)), done: () => {} });
   afterAll(() => {
+    synthesized?.done();
     if (previous === undefined) delete process.env.ENVIRONMENTS_DIR;
     else process.env.ENVIRONMENTS_DIR = previous;
   });
@@ -76,6 +81,7 @@ describe("npm run review: which state it planned against", () => {
         return { validate: { valid: true, error_count: 0, diagnostics: [] }, plan: { resource_changes: [] } } as any;
       },
       terraformUnavailable: () => undefined,
+      synthesize: sharedSynth,
     };
     const log = jest.spyOn(console, "log").mockImplementation(() => {});
     try {
@@ -134,7 +140,7 @@ describe("npm run review: which state it planned against", () => {
       expect(text).toContain(`From the saved plan ${saved} (\`terraform plan\` against the real state): exactly what the apply job applies once approved.`);
       expect(text).toContain("| `aws_sns_topic.x` | update |");
       expect(await reviewCli([folder, "--plan-json", saved], deps)).toBe(1);
-      expect(await reviewCli([folder, "--stack", "qa"], deps)).toBe(1);
+      expect(await reviewCli([folder, "--stack", "qa"], { ...deps, synthesize: sharedSynth })).toBe(1);
       expect(error.mock.calls.map((c) => c[0])).toEqual([
         "--plan-json needs --stack <name>: the stack the saved plan is of",
         "--stack qa: no such stack; expected one of: bootstrap, local, production, staging",

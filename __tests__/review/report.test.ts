@@ -1,9 +1,8 @@
 /** The review report of the sample stacks, built from their synthesized JSON (the offline plan test adds the plan). */
 import { checkPolicies } from "../../src/policy";
-import { loadProject } from "../../src/manifest/load";
 import { architectureDiagram } from "../../src/review/diagram";
 import { reviewReport } from "../../src/review/report";
-import { FIXTURE_ENVIRONMENTS, synthesizeProject, SynthesizedStack } from "../support/project";
+import { fixtureProject, synthesizeProject, SynthesizedStack } from "../support/project";
 
 let stacks: SynthesizedStack[];
 beforeAll(async () => {
@@ -11,7 +10,7 @@ beforeAll(async () => {
 });
 
 function report(name: string): string {
-  const env = loadProject(FIXTURE_ENVIRONMENTS).environments.find((e) => e.manifest.environment === name);
+  const env = fixtureProject().environments.find((e) => e.manifest.environment === name);
   const waivers = env?.platform === "aws" ? env.plan.waivers : [];
   const config = stacks.find((s) => s.name === name)!.json;
   const { waived, failures } = checkPolicies(config, waivers);

@@ -3,11 +3,29 @@ import { readdirSync, readFileSync, writeFileSync } from "fs";
 import { join } from "path";
 import { format } from "@cdktf/hcl-tools";
 import { addStacks } from "../../main";
-import { loadProject } from "../../src/manifest/load";
+import { loadProject, Project } from "../../src/manifest/load";
 import { testApp } from "./app";
 
 /** Frozen copies of the sample manifests: what the snapshots and the name-specific tests read. */
 export const FIXTURE_ENVIRONMENTS = join(__dirname, "..", "fixtures", "environments");
+
+let fixtures: Project | undefined;
+/**
+ * The fixture project, loaded once per test file for the tests that only read it (parsing and planning
+ * the manifests again on every call was most of some files' time). Frozen, so a test that changed it
+ * would fail instead of changing what the next test sees.
+ */
+export function fixtureProject(): Project {
+  return (fixtures ??= deepFreeze(loadProject(FIXTURE_ENVIRONMENTS)));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Reflect.ownKeys(value)) deepFreeze((value as any)[key]);
+  }
+  return value;
+}
 
 export interface SynthesizedStack {
   name: string;

@@ -11,8 +11,26 @@ export interface Cidr {
   readonly prefix: number;
 }
 
+/**
+ * What each CIDR text parses to: ip-num's checks work on BigInts and binary strings (about 0.1 ms a
+ * CIDR), and the same few texts are checked again and again (each pair of environments, each subnet
+ * plan, each property-test run). Both functions are pure; the results are frozen.
+ */
+const problems = new Map<string, string | undefined>();
+const parsed = new Map<string, Cidr>();
+
+function remember<V>(memo: Map<string, V>, text: string, value: V): V {
+  if (memo.size >= 10_000) memo.clear(); // a bound for long-running callers; the samples use a few dozen
+  memo.set(text, value);
+  return value;
+}
+
 /** Why `text` is not a usable IPv4 network CIDR, or undefined when it is one. */
 export function cidrProblem(text: string): string | undefined {
+  return problems.has(text) ? problems.get(text) : remember(problems, text, findCidrProblem(text));
+}
+
+function findCidrProblem(text: string): string | undefined {
   const [valid] = Validator.isValidIPv4CidrNotation(text);
   if (!valid || !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(text)) {
     return `expected an IPv4 CIDR such as 10.0.0.0/16, got "${text}"`;
@@ -27,10 +45,12 @@ export function cidrProblem(text: string): string | undefined {
 }
 
 export function parseCidr(text: string): Cidr {
+  const known = parsed.get(text);
+  if (known) return known;
   const problem = cidrProblem(text);
   if (problem) throw new Error(problem);
   const range = IPv4CidrRange.fromCidr(text);
-  return { start: Number(range.getFirst().getValue()), prefix: Number(range.getPrefix().getValue()) };
+  return remember(parsed, text, Object.freeze({ start: Number(range.getFirst().getValue()), prefix: Number(range.getPrefix().getValue()) }));
 }
 
 export function formatCidr(cidr: Cidr): string {

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs"
 import { tmpdir } from "os";
 import { join } from "path";
 import { addStacks } from "../../main";
-import { environmentsDir, loadProject, ManifestError } from "../manifest/load";
+import { environmentsDir, loadProject, ManifestError, Project } from "../manifest/load";
 import { offlinePlan, terraformUnavailable } from "../terraform/offline";
 import { ProjectStack } from "../../stacks/project-stack";
 import { awsCredentials, PlanJson, realStatePlan } from "./real-state";
@@ -21,9 +21,31 @@ export interface ReviewDeps {
   realPlan: (stackDir: string) => Promise<PlanJson>;
   offlinePlan: typeof offlinePlan;
   terraformUnavailable: () => string | undefined;
+  /** synthesize() unless given: tests that review one project several times synthesize it once. */
+  synthesize?: (project: Project) => Synthesized;
 }
 
 const DEPS: ReviewDeps = { credentials: awsCredentials, realPlan: realStatePlan, offlinePlan, terraformUnavailable };
+
+/** Every stack of a project, synthesized into `outdir`; `done()` removes the folder. */
+export interface Synthesized {
+  outdir: string;
+  stacks: ProjectStack[];
+  done: () => void;
+}
+
+export function synthesize(project: Project): Synthesized {
+  const outdir = mkdtempSync(join(tmpdir(), "review-synth-"));
+  const done = () => rmSync(outdir, { recursive: true, force: true });
+  try {
+    const app = addStacks(new App({ outdir, stackTraces: false }), project);
+    app.synth();
+    return { outdir, stacks: app.node.children.filter((c): c is ProjectStack => c instanceof ProjectStack), done };
+  } catch (e) {
+    done();
+    throw e;
+  }
+}
 
 const EMPTY = "From the offline `terraform plan` of the synthesized stack, from empty state";
 
@@ -57,14 +79,11 @@ export async function reviewCli(args: string[], deps: ReviewDeps = DEPS): Promis
     console.error(e.message);
     return 1;
   }
-  const outdir = mkdtempSync(join(tmpdir(), "review-synth-"));
+  const { outdir, stacks, done } = (deps.synthesize ?? synthesize)(project);
   try {
-    const app = addStacks(new App({ outdir, stackTraces: false }), project);
-    app.synth();
     const unavailable = args.includes("--no-plan") ? "--no-plan was given" : deps.terraformUnavailable();
     mkdirSync(folder, { recursive: true });
     let failed = false;
-    const stacks = app.node.children.filter((c): c is ProjectStack => c instanceof ProjectStack);
     if (only && !stacks.some((st) => st.node.id === only)) {
       console.error(`--stack ${only}: no such stack; expected one of: ${stacks.map((st) => st.node.id).join(", ")}`);
       return 1;
@@ -113,7 +132,7 @@ export async function reviewCli(args: string[], deps: ReviewDeps = DEPS): Promis
     }
     return failed ? 1 : 0;
   } finally {
-    rmSync(outdir, { recursive: true, force: true });
+    done();
   }
 }
 
