@@ -124,7 +124,7 @@ for (const [name, samples] of Object.entries(synth)) report(name, samples, TARGE
 // after it find their verdicts remembered, as every synth of unchanged stacks does.
 const sizes = [1, 16, 64];
 // The Node.js flags `npm run synth` runs the script with (package.json), so that these runs measure the same.
-const synthFlags = /node ((?:--\S+ )*)scripts\/synth\.js/.exec(require(join(root, "package.json")).scripts.synth)[1].split(" ").filter(Boolean);
+const synthFlags = (/node ((?:--\S+ )*)scripts\/synth\.js/.exec(require(join(root, "package.json")).scripts.synth)?.[1] ?? "").split(" ").filter(Boolean);
 const folders = Object.fromEntries(sizes.map((n) => [n, environments(n)]));
 const outdir = mkdtempSync(join(os.tmpdir(), "bench-out-"));
 rmSync(join(root, "dist", ".iam-pass"), { force: true });

@@ -9,7 +9,7 @@ export function offlinePlan(stackDir: string, providerAliases: (string | undefin
   return runOfflinePlan(stackDir, providerAliases, tempDir("tf-offline-"));
 }
 
-/** One stack's folders (its JSON, its HCL) planned with one init and one provider process. */
+/** One stack's folders (its JSON, its HCL) planned with one init and a provider process each. */
 export function offlinePlans(stackDirs: string[], providerAliases: (string | undefined)[] = [undefined], options: { show?: boolean } = {}) {
   return runOfflinePlans(stackDirs, providerAliases, tempDir("tf-offline-"), options);
 }
